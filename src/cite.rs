@@ -1,0 +1,632 @@
+//! Citations: Pandoc's citation syntax, the bibliography, and notes rendered
+//! by hayagriva in a CSL style.
+//!
+//! A citation such as `see @korolev2018, p. 35; @other` is parsed into items
+//! (prefix, key, locator, suffix). A [`NoteRun`] collects every citation of one
+//! page with the note number it falls in, then renders them all at once, so a
+//! source's first citation on the page gets the full note and later ones the
+//! short note. hayagriva does not escape HTML: [`to_html`] walks its output and
+//! escapes every piece of text itself.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::Path;
+
+use hayagriva::citationberg::taxonomy::Locator;
+use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, Style, TextDecoration, VerticalAlign};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemChildren, Entry, Library,
+    LocatorPayload, SpecificLocator,
+};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::load::SourceFile;
+
+/// One cited source inside a citation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CiteItem {
+    /// Text before the key, e.g. "see".
+    pub prefix: String,
+    pub key: String,
+    /// Byte range of `@key` within the citation text.
+    pub key_span: Range<usize>,
+    pub locator: Option<(LocatorLabel, String)>,
+    /// Text after the locator, e.g. "emphasis added".
+    pub suffix: String,
+}
+
+/// A locator label, as written (`p.`, `pp.`, `sec.` …), mapped to CSL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LocatorLabel(pub Locator);
+
+const LOCATOR_LABELS: &[(&str, Locator)] = &[
+    ("p.", Locator::Page),
+    ("pp.", Locator::Page),
+    ("page", Locator::Page),
+    ("pages", Locator::Page),
+    ("sec.", Locator::Section),
+    ("secs.", Locator::Section),
+    ("section", Locator::Section),
+    ("§", Locator::Section),
+    ("chap.", Locator::Chapter),
+    ("ch.", Locator::Chapter),
+    ("chapter", Locator::Chapter),
+    ("para.", Locator::Paragraph),
+    ("paras.", Locator::Paragraph),
+    ("fig.", Locator::Figure),
+    ("n.", Locator::Note),
+    ("nn.", Locator::Note),
+    ("vol.", Locator::Volume),
+    ("l.", Locator::Line),
+    ("ll.", Locator::Line),
+    ("art.", Locator::ArticleLocator),
+    ("pt.", Locator::Part),
+    ("tbl.", Locator::Table),
+];
+
+/// A citation that is not well formed, with the span of the bad part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CiteSyntaxError {
+    pub message: String,
+    pub span: Range<usize>,
+    pub hint: &'static str,
+}
+
+const CITE_HINT: &str = "write citations like @key, @key, p. 35, or see @a, pp. 33–35; @b";
+
+fn is_key_char(c: char) -> bool {
+    c.is_alphanumeric() || "_-:.#$%&+?<>~/".contains(c)
+}
+
+/// Parses the inside of a citation, `see @a, pp. 33–35; @b`.
+pub fn parse_citation(text: &str) -> Result<Vec<CiteItem>, CiteSyntaxError> {
+    let mut items = Vec::new();
+    let mut start = 0;
+    for part in split_outside_quotes(text, ';') {
+        let part_start = start;
+        start += part.len() + 1;
+        let Some(at) = part.find('@') else {
+            let lead = part.len() - part.trim_start().len();
+            return Err(CiteSyntaxError {
+                message: format!("`{}` names no source (no @key)", part.trim()),
+                span: part_start + lead..part_start + part.trim_end().len(),
+                hint: CITE_HINT,
+            });
+        };
+        let mut prefix = part[..at].trim();
+        if let Some(p) = prefix.strip_suffix('-') {
+            prefix = p.trim(); // `-@key` (suppress author) is accepted and read as @key
+        }
+        let after = &part[at + 1..];
+        let key_len: usize = after.chars().take_while(|&c| is_key_char(c)).map(char::len_utf8).sum();
+        // Trailing punctuation belongs to the sentence, not the key (Pandoc does the same).
+        let key = after[..key_len].trim_end_matches(['.', ':', '?', '#', '$', '%', '&', '+', '<', '>', '~', '/']);
+        if key.is_empty() {
+            return Err(CiteSyntaxError {
+                message: "`@` is not followed by a citation key".into(),
+                span: part_start + at..part_start + at + 1,
+                hint: CITE_HINT,
+            });
+        }
+        let rest = after[key.len()..].trim();
+        let (locator, suffix) = parse_locator(rest.strip_prefix(',').unwrap_or(rest).trim());
+        items.push(CiteItem {
+            prefix: prefix.to_string(),
+            key: key.to_string(),
+            key_span: part_start + at..part_start + at + 1 + key.len(),
+            locator,
+            suffix,
+        });
+    }
+    Ok(items)
+}
+
+/// Splits off a leading locator (`p. 35`, `sec. "Conclusion"`); the rest is the suffix.
+fn parse_locator(s: &str) -> (Option<(LocatorLabel, String)>, String) {
+    for (label, locator) in LOCATOR_LABELS {
+        let Some(rest) = s.strip_prefix(label) else { continue };
+        if label.ends_with(|c: char| c.is_alphabetic()) && rest.starts_with(|c: char| c.is_alphabetic()) {
+            continue; // `pages` must not match `page` + `s`
+        }
+        let rest = rest.trim_start();
+        let (value, suffix) = if let Some(q) = rest.strip_prefix('"') {
+            match q.find('"') {
+                Some(end) => (&q[..end], q[end + 1..].trim()),
+                None => (q, ""),
+            }
+        } else {
+            // A value runs to the next comma (pp. 33–35, 40 is one value only if no comma follows a space+word).
+            match rest.find(", ") {
+                Some(i) if rest[i + 2..].starts_with(|c: char| !c.is_ascii_digit()) => (&rest[..i], rest[i + 1..].trim()),
+                _ => (rest, ""),
+            }
+        };
+        if value.is_empty() {
+            continue;
+        }
+        return (Some((LocatorLabel(*locator), value.trim().to_string())), suffix.trim_start_matches(',').trim().to_string());
+    }
+    (None, s.to_string())
+}
+
+fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut in_quotes = false;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if c == '"' {
+            in_quotes = !in_quotes;
+        } else if c == sep && !in_quotes {
+            parts.push(&s[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// The bibliography and the citation style, loaded once per build.
+pub struct Bibliography {
+    library: Library,
+    style: IndependentStyle,
+    locales: Vec<Locale>,
+    /// Keys in file order, for the Sources page.
+    keys: Vec<String>,
+}
+
+impl std::fmt::Debug for Bibliography {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bibliography").field("keys", &self.keys).finish()
+    }
+}
+
+/// Loads a CSL style bundled with hayagriva by name (`chicago-notes`).
+pub fn load_style(name: &str) -> Result<IndependentStyle, String> {
+    let archived = hayagriva::archive::ArchivedStyle::by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = hayagriva::archive::ArchivedStyle::all().iter().flat_map(|s| s.names().iter().copied()).collect();
+        match nearest(name, names.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => "use the name of a CSL style bundled with hayagriva, e.g. chicago-notes, chicago-author-date, apa".to_string(),
+        }
+    })?;
+    match archived.get() {
+        Style::Independent(style) => Ok(style),
+        Style::Dependent(_) => Err("this style depends on another; name the parent style".to_string()),
+    }
+}
+
+impl Bibliography {
+    /// Parses `references.bib`, reporting syntax errors, malformed fields and
+    /// duplicate keys at their positions.
+    pub fn load(source: Option<&SourceFile>, style: IndependentStyle, diagnostics: &mut Diagnostics) -> Bibliography {
+        let locales = hayagriva::archive::locales();
+        let empty = Bibliography {
+            library: Library::new(),
+            style: style.clone(),
+            locales: locales.clone(),
+            keys: Vec::new(),
+        };
+        let Some(source) = source else { return empty };
+        let text = source.text.as_str();
+        let file = source.path.as_path();
+        match biblatex::Bibliography::parse(text) {
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::error(file, text, e.span.clone(), format!("BibTeX syntax error: {}", e.kind))
+                        .with_hint(bib_hint(&e.kind.to_string())),
+                );
+                empty
+            }
+            Ok(parsed) => {
+                let mut library = Library::new();
+                let mut keys = Vec::new();
+                for entry in parsed.iter() {
+                    match Entry::try_from(entry) {
+                        Ok(e) => {
+                            keys.push(entry.key.clone());
+                            library.push(&e);
+                        }
+                        Err(err) => {
+                            diagnostics.push(
+                                Diagnostic::error(file, text, err.span.clone(), format!("in `{}`: {}", entry.key, err.kind))
+                                    .with_hint("fix the field's value (dates are YYYY-MM-DD, page ranges 33--42)"),
+                            );
+                        }
+                    }
+                }
+                Bibliography {
+                    library,
+                    style,
+                    locales,
+                    keys,
+                }
+            }
+        }
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.library.get(key).is_some()
+    }
+
+    /// The closest known key, for "did you mean".
+    pub fn nearest_key(&self, key: &str) -> Option<&str> {
+        nearest(key, self.keys.iter().map(String::as_str))
+    }
+
+    /// Every key, in file order.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The bibliography entry of every source, in the style's order, as HTML.
+    pub fn render_all(&self) -> Vec<(String, String)> {
+        let mut driver = BibliographyDriver::new();
+        for key in &self.keys {
+            let entry = self.library.get(key).expect("key from the library");
+            let mut item = CitationItem::with_entry(entry);
+            item.hidden = true;
+            driver.citation(CitationRequest::new(vec![item], &self.style, None, &self.locales, Some(1)));
+        }
+        let rendered = driver.finish(BibliographyRequest::new(&self.style, None, &self.locales));
+        rendered
+            .bibliography
+            .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn bib_hint(kind: &str) -> String {
+    if kind.contains("duplicate") {
+        "each entry needs its own key; merge the two entries or rename one".to_string()
+    } else {
+        "check the braces and commas of this entry: @type{key, field = {value}, …}".to_string()
+    }
+}
+
+/// Reports problems with the citations of a piece of text: unknown keys. The
+/// citation text sits at `at` in `file`.
+pub fn check_keys(
+    items: &[CiteItem],
+    bibliography: &Bibliography,
+    file: &Path,
+    source: &str,
+    at: usize,
+    diagnostics: &mut Diagnostics,
+) -> bool {
+    let mut ok = true;
+    for item in items {
+        if bibliography.contains(&item.key) {
+            continue;
+        }
+        ok = false;
+        let span = at + item.key_span.start..at + item.key_span.end;
+        let hint = match bibliography.nearest_key(&item.key) {
+            Some(k) => format!("did you mean `@{k}`? Otherwise add an entry `{}` to content/references.bib", item.key),
+            None => format!("add an entry with the key `{}` to content/references.bib", item.key),
+        };
+        diagnostics.push(
+            Diagnostic::error(file, source, span, format!("unknown citation key `{}`", item.key)).with_hint(hint),
+        );
+    }
+    ok
+}
+
+/// The citations of one page, rendered together so that first and later
+/// citations of a source get full and short notes.
+pub struct NoteRun<'b> {
+    bibliography: &'b Bibliography,
+    /// (note number, items) in the order they were added.
+    requests: Vec<(usize, Vec<CiteItem>)>,
+}
+
+/// The rendered citations of a page.
+#[derive(Clone, Debug, Default)]
+pub struct RenderedNotes {
+    /// The HTML of each citation, in the order they were added.
+    pub citations: Vec<String>,
+    /// The bibliography of the page: (key, HTML), in the style's order.
+    pub bibliography: Vec<(String, String)>,
+}
+
+impl<'b> NoteRun<'b> {
+    pub fn new(bibliography: &'b Bibliography) -> NoteRun<'b> {
+        NoteRun {
+            bibliography,
+            requests: Vec::new(),
+        }
+    }
+
+    /// Adds a citation in note `note`; returns its index in [`RenderedNotes::citations`].
+    /// All keys must exist (check them first with [`check_keys`]).
+    pub fn add(&mut self, note: usize, items: Vec<CiteItem>) -> usize {
+        self.requests.push((note, items));
+        self.requests.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty()
+    }
+
+    /// Renders every citation, in note order.
+    pub fn finish(self) -> RenderedNotes {
+        let bib = self.bibliography;
+        let mut order: Vec<usize> = (0..self.requests.len()).collect();
+        order.sort_by_key(|&i| self.requests[i].0);
+        let mut driver = BibliographyDriver::new();
+        // Each item is its own request (so it keeps its own prefix and suffix),
+        // all in the note's number.
+        let mut slots: Vec<(usize, usize)> = Vec::new(); // (request, item)
+        for &i in &order {
+            let (note, items) = &self.requests[i];
+            for (j, item) in items.iter().enumerate() {
+                let Some(entry) = bib.library.get(&item.key) else { continue };
+                let locator = item
+                    .locator
+                    .as_ref()
+                    .map(|(label, value)| SpecificLocator(label.0, LocatorPayload::Str(value.as_str())));
+                let citation = CitationItem::new(entry, locator, None, false, None);
+                driver.citation(CitationRequest::new(vec![citation], &bib.style, None, &bib.locales, Some(*note)));
+                slots.push((i, j));
+            }
+        }
+        let rendered = driver.finish(BibliographyRequest::new(&bib.style, None, &bib.locales));
+        let mut parts: HashMap<(usize, usize), String> = HashMap::new();
+        for ((i, j), citation) in slots.into_iter().zip(rendered.citations) {
+            parts.insert((i, j), to_html(&citation.citation));
+        }
+        let citations = self
+            .requests
+            .iter()
+            .enumerate()
+            .map(|(i, (_, items))| {
+                let pieces: Vec<String> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(j, item)| {
+                        let body = parts.remove(&(i, j)).unwrap_or_default();
+                        join_affixes(&item.prefix, &body, &item.suffix)
+                    })
+                    .collect();
+                let mut note = pieces.join("; ");
+                if items.len() > 1 {
+                    // Separate items end in their own periods; keep one at the very end.
+                    note = note.replace(".; ", "; ");
+                }
+                capitalize_first(&note)
+            })
+            .collect();
+        let bibliography = rendered
+            .bibliography
+            .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
+            .unwrap_or_default();
+        RenderedNotes { citations, bibliography }
+    }
+}
+
+fn join_affixes(prefix: &str, body: &str, suffix: &str) -> String {
+    let mut s = String::new();
+    if !prefix.is_empty() {
+        s.push_str(&escape(prefix));
+        s.push(' ');
+    }
+    if suffix.is_empty() {
+        s.push_str(body);
+    } else {
+        let (main, end) = match body.strip_suffix('.') {
+            Some(m) => (m, "."),
+            None => (body, ""),
+        };
+        let _ = write!(s, "{main}, {}{end}", escape(suffix));
+    }
+    s
+}
+
+/// Upper-cases the first letter outside of tags ("see" → "See").
+fn capitalize_first(html: &str) -> String {
+    let mut in_tag = false;
+    for (i, c) in html.char_indices() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag && c.is_alphabetic() => {
+                let mut out = String::with_capacity(html.len());
+                out.push_str(&html[..i]);
+                out.extend(c.to_uppercase());
+                out.push_str(&html[i + c.len_utf8()..]);
+                return out;
+            }
+            _ if !in_tag && !c.is_whitespace() => return html.to_string(),
+            _ => {}
+        }
+    }
+    html.to_string()
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes hayagriva's output as HTML, escaping all text and URLs, with
+/// semantic tags instead of inline styles.
+pub fn to_html(children: &ElemChildren) -> String {
+    let mut out = String::new();
+    write_children(&mut out, children);
+    out
+}
+
+fn write_children(out: &mut String, children: &ElemChildren) {
+    for child in &children.0 {
+        match child {
+            ElemChild::Text(t) => write_formatted(out, &t.text, &t.formatting),
+            ElemChild::Elem(e) => write_children(out, &e.children),
+            ElemChild::Markup(m) => out.push_str(&escape(m)),
+            ElemChild::Link { text, url } => {
+                let safe = url.starts_with("https://") || url.starts_with("http://");
+                if safe {
+                    let _ = write!(out, "<a href=\"{}\">", escape(url));
+                    write_formatted(out, &text.text, &text.formatting);
+                    out.push_str("</a>");
+                } else {
+                    write_formatted(out, &text.text, &text.formatting);
+                }
+            }
+            ElemChild::Transparent { .. } => {}
+        }
+    }
+}
+
+fn write_formatted(out: &mut String, text: &str, f: &hayagriva::Formatting) {
+    let mut tags: Vec<(&str, &str)> = Vec::new();
+    if f.font_style == FontStyle::Italic {
+        tags.push(("<i>", "</i>"));
+    }
+    if f.font_weight == FontWeight::Bold {
+        tags.push(("<b>", "</b>"));
+    }
+    if f.font_variant == FontVariant::SmallCaps {
+        tags.push(("<span class=\"small-caps\">", "</span>"));
+    }
+    if f.text_decoration == TextDecoration::Underline {
+        tags.push(("<u>", "</u>"));
+    }
+    match f.vertical_align {
+        VerticalAlign::Sup => tags.push(("<sup>", "</sup>")),
+        VerticalAlign::Sub => tags.push(("<sub>", "</sub>")),
+        _ => {}
+    }
+    for (open, _) in &tags {
+        out.push_str(open);
+    }
+    out.push_str(&escape(text));
+    for (_, close) in tags.iter().rev() {
+        out.push_str(close);
+    }
+}
+
+/// A cache of short citations for lists where full notes do not fit (the
+/// chronology): the style's short note for each distinct citation text.
+#[derive(Default)]
+pub struct ShortCitations {
+    cache: std::sync::Mutex<BTreeMap<String, String>>,
+}
+
+impl ShortCitations {
+    /// The short note for `text` (a citation as written, e.g. `@korolev2018, p. 35`).
+    pub fn get(&self, bibliography: &Bibliography, text: &str, items: &[CiteItem]) -> String {
+        if let Some(s) = self.cache.lock().expect("no panics while held").get(text) {
+            return s.clone();
+        }
+        let mut run = NoteRun::new(bibliography);
+        // Cite once to spend the full note, then again for the short form.
+        run.add(1, items.to_vec());
+        let second = run.add(2, items.to_vec());
+        let short = run.finish().citations.swap_remove(second);
+        self.cache.lock().expect("no panics while held").insert(text.to_string(), short.clone());
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_pandoc_citations() {
+        let items = parse_citation("see @a, pp. 33–35; @b").unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].prefix, "see");
+        assert_eq!(items[0].key, "a");
+        assert_eq!(items[0].key_span, 4..6);
+        assert_eq!(items[0].locator, Some((LocatorLabel(Locator::Page), "33–35".to_string())));
+        assert_eq!(items[1].key, "b");
+        assert_eq!(items[1].key_span.start, "see @a, pp. 33–35; @b".find("@b").unwrap());
+        let items = parse_citation("@korolev2018, sec. \"The Mechanisms; of\"").unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].locator, Some((LocatorLabel(Locator::Section), "The Mechanisms; of".to_string())));
+        let items = parse_citation("@k, p. 3, emphasis added").unwrap();
+        assert_eq!(items[0].suffix, "emphasis added");
+        assert!(parse_citation("see above").is_err());
+        assert!(parse_citation("@").is_err());
+        assert_eq!(parse_citation("@key.").unwrap()[0].key, "key");
+    }
+
+    const BIB: &str = r#"@article{korolev2018,
+  author = {Korolev, Alexander},
+  title = {Beyond the Nominal and the Ad Hoc: The Substance and Drivers of China-Russia Military Cooperation},
+  journaltitle = {Insight Turkey},
+  volume = {20},
+  number = {1},
+  date = {2018},
+  pages = {25--42},
+}
+@online{evil,
+  author = {{<script>alert(1)</script>}},
+  title = {Tom & Jerry <b>},
+  date = {2020},
+}
+"#;
+
+    fn bib() -> Bibliography {
+        let file = SourceFile {
+            path: "references.bib".into(),
+            text: BIB.into(),
+        };
+        let mut ds = Diagnostics::new();
+        let b = Bibliography::load(Some(&file), load_style("chicago-notes").unwrap(), &mut ds);
+        assert!(ds.is_empty(), "{ds:?}");
+        b
+    }
+
+    #[test]
+    fn full_then_short_notes() {
+        let b = bib();
+        let mut run = NoteRun::new(&b);
+        run.add(1, parse_citation("@korolev2018, p. 35").unwrap());
+        run.add(2, parse_citation("see @korolev2018, p. 36").unwrap());
+        let notes = run.finish();
+        assert!(notes.citations[0].starts_with("Alexander Korolev, “Beyond the Nominal"), "{}", notes.citations[0]);
+        assert!(notes.citations[0].contains("<i>Insight Turkey</i>"), "{}", notes.citations[0]);
+        assert!(notes.citations[0].contains("35"), "{}", notes.citations[0]);
+        assert!(notes.citations[1].starts_with("See Korolev, “Beyond the Nominal"), "{}", notes.citations[1]);
+        assert!(notes.citations[1].len() < notes.citations[0].len());
+        assert_eq!(notes.bibliography.len(), 1);
+        assert!(notes.bibliography[0].1.starts_with("Korolev, Alexander."), "{}", notes.bibliography[0].1);
+    }
+
+    #[test]
+    fn output_is_escaped() {
+        let b = bib();
+        let mut run = NoteRun::new(&b);
+        run.add(1, parse_citation("@evil").unwrap());
+        let notes = run.finish();
+        assert!(!notes.citations[0].contains("<script>"), "{}", notes.citations[0]);
+        assert!(notes.citations[0].contains("&lt;script&gt;"), "{}", notes.citations[0]);
+        assert!(notes.citations[0].contains("Tom &amp; Jerry"), "{}", notes.citations[0]);
+    }
+
+    #[test]
+    fn reports_bad_bibtex_with_position() {
+        let file = SourceFile {
+            path: "references.bib".into(),
+            text: "@article{a,\n  title = {x},\n}\n@article{a,\n  title = {y},\n}\n".into(),
+        };
+        let mut ds = Diagnostics::new();
+        Bibliography::load(Some(&file), load_style("chicago-notes").unwrap(), &mut ds);
+        let d = ds.iter().next().expect("a duplicate-key error");
+        assert!(d.message.to_lowercase().contains("duplicate"), "{}", d.message);
+        assert_eq!(d.line, 4, "{d:?}");
+    }
+}

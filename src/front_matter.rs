@@ -1,0 +1,580 @@
+//! Stage 2a: split an entry into front matter and Markdown, and parse the
+//! front matter into typed structs.
+//!
+//! The structs here are the content format: every field an author may write,
+//! with its doc comment (which also becomes the description in the JSON
+//! Schema that `handbook schema` prints). Unknown keys, missing required keys
+//! and fields of another kind are all reported in one pass, each at its line,
+//! before serde turns the YAML into values.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::load::{Kind, SourceFile};
+use crate::yaml_index::YamlIndex;
+
+/// An entry's file, split at its front matter.
+#[derive(Clone, Debug)]
+pub struct Split<'a> {
+    /// The YAML between the `---` lines.
+    pub yaml: &'a str,
+    /// Byte offset of `yaml` in the file.
+    pub yaml_offset: usize,
+    /// The Markdown after the closing `---`.
+    pub body: &'a str,
+    /// Byte offset of `body` in the file.
+    pub body_offset: usize,
+}
+
+/// Splits `source` into front matter and body.
+pub fn split(source: &SourceFile) -> Result<Split<'_>, Diagnostic> {
+    let text = source.text.as_str();
+    let Some(after_open) = text.strip_prefix("---\n").or_else(|| (text == "---").then_some("")) else {
+        let first_line = text.find('\n').unwrap_or(text.len());
+        return Err(Diagnostic::error(&source.path, text, 0..first_line, "entry has no front matter")
+            .with_hint("start the file with a line `---`, the YAML fields (title, summary, date, …), and another `---`"));
+    };
+    let yaml_offset = 4;
+    // The closing fence is a line that is exactly `---` (or `...`).
+    let mut pos = 0;
+    for line in after_open.split_inclusive('\n') {
+        let bare = line.trim_end_matches('\n');
+        if bare == "---" || bare == "..." {
+            let body_offset = yaml_offset + pos + line.len();
+            return Ok(Split {
+                yaml: &after_open[..pos],
+                yaml_offset,
+                body: &text[body_offset..],
+                body_offset,
+            });
+        }
+        pos += line.len();
+    }
+    Err(
+        Diagnostic::error(&source.path, text, 0..3, "front matter is not closed")
+            .with_hint("add a line `---` after the last front-matter field"),
+    )
+}
+
+/// A date as written: `2004`, `2000-07-18`, `2005-08-18/2005-08-25`, `2004~`.
+/// YAML reads `2004` as a number, so numbers are accepted too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "A partial date (EDTF level 1): YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ? (uncertain), ~ (approximate) or % (both); or a range A/B."
+)]
+pub struct DateText(pub String);
+
+impl<'de> Deserialize<'de> for DateText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DateText, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = DateText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a date such as 2004, 2000-07 or 2000-07-18")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DateText, E> {
+                Ok(DateText(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DateText, E> {
+                Ok(DateText(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DateText, E> {
+                Ok(DateText(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One value or a list of them (`cite: "@a"` or `cite: ["@a", "@b"]`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany::Many(Vec::new())
+    }
+}
+
+impl<T> OneOrMany<T> {
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(t) => std::slice::from_ref(t),
+            OneOrMany::Many(v) => v,
+        }
+    }
+
+    /// True when the value was written as a list (its items have paths `key[i]`).
+    pub fn is_list(&self) -> bool {
+        matches!(self, OneOrMany::Many(_))
+    }
+}
+
+/// Another name of the entry.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Alias {
+    /// A name in the handbook's language.
+    Plain(String),
+    /// A name with its language, e.g. `{name: "Мирная миссия", lang: ru}`.
+    Tagged {
+        name: String,
+        /// BCP 47 language tag (`ru`, `zh`, `zh-Hans`).
+        #[serde(default)]
+        lang: Option<String>,
+    },
+}
+
+impl Alias {
+    pub fn name(&self) -> &str {
+        match self {
+            Alias::Plain(n) | Alias::Tagged { name: n, .. } => n,
+        }
+    }
+
+    pub fn lang(&self) -> Option<&str> {
+        match self {
+            Alias::Plain(_) => None,
+            Alias::Tagged { lang, .. } => lang.as_deref(),
+        }
+    }
+}
+
+/// What an exercise trains for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Domain {
+    Land,
+    Sea,
+    Air,
+    MissileDefence,
+    InternalSecurity,
+}
+
+impl Domain {
+    pub fn label(self) -> &'static str {
+        match self {
+            Domain::Land => "land",
+            Domain::Sea => "sea",
+            Domain::Air => "air",
+            Domain::MissileDefence => "missile defence",
+            Domain::InternalSecurity => "internal security",
+        }
+    }
+}
+
+/// The framework an exercise is held in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExerciseFormat {
+    /// China and Russia only.
+    Bilateral,
+    /// Under the Shanghai Cooperation Organisation.
+    Sco,
+}
+
+impl ExerciseFormat {
+    pub fn label(self) -> &'static str {
+        match self {
+            ExerciseFormat::Bilateral => "bilateral",
+            ExerciseFormat::Sco => "SCO",
+        }
+    }
+}
+
+/// Another source's version of an event: a different date, place or account.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// The date this source gives.
+    #[serde(default)]
+    pub date: Option<DateText>,
+    /// The place this source gives.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// What this source says, in Markdown.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The source of the claim: `"@key, p. 35"`, or a list of such citations.
+    pub cite: OneOrMany<String>,
+}
+
+/// A dated occurrence: a meeting, an iteration of an exercise, a signing.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventFrontMatter {
+    /// When it happened.
+    pub date: DateText,
+    /// What happened, e.g. "Joint Sea 2016".
+    pub title: String,
+    /// The anchor of the event on its entry's page; by default its year
+    /// (a second event in the same year gets `YEAR-2`, and so on).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Where it happened.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Who took part.
+    #[serde(default)]
+    pub participants: Vec<String>,
+    /// More about the event, in Markdown; may cite.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The source: `"@key, p. 35"`, or a list of such citations.
+    #[serde(default)]
+    pub cite: OneOrMany<String>,
+    /// Other sources' conflicting claims about this event, each with its citation.
+    #[serde(default)]
+    pub disputed: Vec<Claim>,
+}
+
+/// The front matter of an entry of any kind. Fields marked for one kind are
+/// refused on the others.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The entry's name.
+    pub title: String,
+    /// One sentence: shown in lists, search results and the page description.
+    pub summary: String,
+    /// Other names, e.g. Russian and Chinese names.
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+    /// Free tags; each tag gets a page.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// When it was established, first held, or signed.
+    pub date: DateText,
+    /// When it ended, if it did.
+    #[serde(default)]
+    pub end: Option<DateText>,
+    /// Drafts are built only with `--drafts`.
+    #[serde(default)]
+    pub draft: bool,
+    /// Typed links to other entries: relation name (defined in site.yaml) to one id or a list of ids.
+    #[serde(default)]
+    pub relations: BTreeMap<String, OneOrMany<String>>,
+    /// The dated occurrences that feed the chronology.
+    #[serde(default)]
+    pub events: Vec<EventFrontMatter>,
+    /// Mechanisms: who meets, e.g. "defence ministers".
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Mechanisms: how often it meets, e.g. "annual".
+    #[serde(default)]
+    pub frequency: Option<String>,
+    /// Mechanisms: the offices or bodies taking part.
+    #[serde(default)]
+    pub participants: Vec<String>,
+    /// Exercises: what it trains for.
+    #[serde(default)]
+    pub domain: OneOrMany<Domain>,
+    /// Exercises: bilateral, or under the SCO.
+    #[serde(default)]
+    pub format: Option<ExerciseFormat>,
+    /// Declarations: who signed.
+    #[serde(default)]
+    pub signatories: Vec<String>,
+    /// Declarations: where it was signed.
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// Keys every entry may use.
+pub const COMMON_KEYS: &[&str] = &[
+    "title", "summary", "aliases", "tags", "date", "end", "draft", "relations", "events",
+];
+/// Keys every entry must have.
+pub const REQUIRED_KEYS: &[&str] = &["title", "summary", "date"];
+const EVENT_KEYS: &[&str] = &["date", "title", "id", "place", "participants", "note", "cite", "disputed"];
+const EVENT_REQUIRED: &[&str] = &["date", "title"];
+const CLAIM_KEYS: &[&str] = &["date", "place", "note", "cite"];
+const CLAIM_REQUIRED: &[&str] = &["cite"];
+
+/// The keys that only entries of `kind` may use.
+pub fn kind_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Mechanism => &["level", "frequency", "participants"],
+        Kind::Exercise => &["domain", "format"],
+        Kind::Declaration => &["signatories", "place"],
+    }
+}
+
+/// The front matter of the home page, `content/index.md`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageFrontMatter {
+    pub title: String,
+    pub summary: String,
+}
+
+/// Parsed front matter with what is needed to point at its parts later.
+#[derive(Clone, Debug)]
+pub struct Parsed<T> {
+    pub front_matter: T,
+    pub index: YamlIndex,
+    /// Byte offset of the YAML in the file: add it to the index's ranges.
+    pub yaml_offset: usize,
+}
+
+impl<T> Parsed<T> {
+    /// File range of the value at `path` (see [`YamlIndex`]).
+    pub fn value_span(&self, path: &str) -> Range<usize> {
+        let r = self.index.value(path);
+        r.start + self.yaml_offset..r.end + self.yaml_offset
+    }
+
+    /// File range of the key at `path`.
+    pub fn key_span(&self, path: &str) -> Range<usize> {
+        let r = self.index.key(path);
+        r.start + self.yaml_offset..r.end + self.yaml_offset
+    }
+}
+
+/// Checks the keys present at `parent` against the allowed and required ones.
+#[allow(clippy::too_many_arguments)]
+fn check_keys(
+    file: &Path,
+    text: &str,
+    index: &YamlIndex,
+    offset: usize,
+    parent: &str,
+    allowed: &[&str],
+    required: &[&str],
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    let present = index.keys(parent);
+    let shift = |r: Range<usize>| r.start + offset..r.end + offset;
+    let mut seen = std::collections::HashSet::new();
+    for key in present {
+        let path = if parent.is_empty() { key.clone() } else { format!("{parent}.{key}") };
+        if !seen.insert(key.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(file, text, shift(index.key(&path)), format!("`{key}` is given twice"))
+                    .with_hint("keep one of them"),
+            );
+            continue;
+        }
+        if allowed.contains(&key.as_str()) {
+            continue;
+        }
+        let hint = match nearest(key, allowed.iter().copied()) {
+            Some(k) => format!("did you mean `{k}`? {what} keys are: {}", allowed.join(", ")),
+            None => format!("{what} keys are: {}", allowed.join(", ")),
+        };
+        diagnostics.push(
+            Diagnostic::error(file, text, shift(index.key(&path)), format!("unknown key `{key}`")).with_hint(hint),
+        );
+    }
+    for key in required {
+        if !present.iter().any(|k| k == key) {
+            let at = if parent.is_empty() { 0..3usize.saturating_sub(offset) } else { index.key(parent) };
+            let span = if parent.is_empty() { 0..3 } else { shift(at) };
+            diagnostics.push(
+                Diagnostic::error(file, text, span, format!("missing required key `{key}`"))
+                    .with_hint(format!("add `{key}: …` to the {what}")),
+            );
+        }
+    }
+}
+
+/// Parses the front matter of an entry of `kind`.
+pub fn parse_entry(source: &SourceFile, kind: Kind, split: &Split, diagnostics: &mut Diagnostics) -> Option<Parsed<FrontMatter>> {
+    let index = YamlIndex::new(split.yaml);
+    let before = diagnostics.error_count();
+    let (file, text, off) = (source.path.as_path(), source.text.as_str(), split.yaml_offset);
+    // Every kind's keys are known; those of other kinds get a clearer message.
+    let own: Vec<&str> = COMMON_KEYS.iter().chain(kind_keys(kind)).copied().collect();
+    let all: Vec<&str> = COMMON_KEYS
+        .iter()
+        .chain(Kind::ALL.iter().flat_map(|k| kind_keys(*k)))
+        .copied()
+        .collect();
+    for key in index.keys("") {
+        if all.contains(&key.as_str()) && !own.contains(&key.as_str()) {
+            let owner = Kind::ALL.into_iter().find(|k| kind_keys(*k).contains(&key.as_str())).expect("known key");
+            let r = index.key(key);
+            diagnostics.push(
+                Diagnostic::error(
+                    file,
+                    text,
+                    r.start + off..r.end + off,
+                    format!("`{key}` is a field of {}, not of {}", owner.folder(), kind.folder()),
+                )
+                .with_hint(format!("{} have: {}", kind.folder(), kind_keys(kind).join(", "))),
+            );
+        }
+    }
+    check_keys(file, text, &index, off, "", &all, REQUIRED_KEYS, "front-matter", diagnostics);
+    for i in 0..index.len("events") {
+        let ev = format!("events[{i}]");
+        check_keys(file, text, &index, off, &ev, EVENT_KEYS, EVENT_REQUIRED, "event", diagnostics);
+        for j in 0..index.len(&format!("{ev}.disputed")) {
+            let claim = format!("{ev}.disputed[{j}]");
+            check_keys(file, text, &index, off, &claim, CLAIM_KEYS, CLAIM_REQUIRED, "disputed-claim", diagnostics);
+        }
+    }
+    if diagnostics.error_count() > before {
+        return None;
+    }
+    let front_matter = deserialize::<FrontMatter>(source, split, diagnostics)?;
+    Some(Parsed {
+        front_matter,
+        index,
+        yaml_offset: split.yaml_offset,
+    })
+}
+
+/// Parses the front matter of the home page.
+pub fn parse_page(source: &SourceFile, split: &Split, diagnostics: &mut Diagnostics) -> Option<Parsed<PageFrontMatter>> {
+    let index = YamlIndex::new(split.yaml);
+    let before = diagnostics.error_count();
+    check_keys(
+        &source.path,
+        &source.text,
+        &index,
+        split.yaml_offset,
+        "",
+        &["title", "summary"],
+        &["title", "summary"],
+        "home-page",
+        diagnostics,
+    );
+    if diagnostics.error_count() > before {
+        return None;
+    }
+    let front_matter = deserialize::<PageFrontMatter>(source, split, diagnostics)?;
+    Some(Parsed {
+        front_matter,
+        index,
+        yaml_offset: split.yaml_offset,
+    })
+}
+
+/// Runs serde over YAML that sits at `split.yaml_offset` in `source`,
+/// turning its error into a diagnostic at the right place in the file.
+pub fn deserialize<T: serde::de::DeserializeOwned>(source: &SourceFile, split: &Split, diagnostics: &mut Diagnostics) -> Option<T> {
+    deserialize_at(source, split.yaml, split.yaml_offset, diagnostics)
+}
+
+/// Like [`deserialize`], for any YAML text at `offset` in `source`.
+pub fn deserialize_at<T: serde::de::DeserializeOwned>(
+    source: &SourceFile,
+    yaml: &str,
+    offset: usize,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
+    let yaml_for_serde = if yaml.trim().is_empty() { "{}" } else { yaml };
+    match serde_yaml::from_str::<T>(yaml_for_serde) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let at = e.location().map_or(0, |l| l.index()).min(yaml.len());
+            let (message, hint) = explain_yaml_error(&e.to_string());
+            let start = offset + at;
+            let end = source.text[start..].find('\n').map_or(source.text.len(), |i| start + i).max(start);
+            let mut d = Diagnostic::error(&source.path, &source.text, start..end, message);
+            if let Some(hint) = hint {
+                d = d.with_hint(hint);
+            }
+            diagnostics.push(d);
+            None
+        }
+    }
+}
+
+/// Strips serde_yaml's own "at line X column Y" (we print positions ourselves)
+/// and adds advice for the common cases.
+fn explain_yaml_error(raw: &str) -> (String, Option<String>) {
+    let message = match raw.find(" at line ") {
+        Some(i) => raw[..i].to_string(),
+        None => raw.to_string(),
+    };
+    let message = message.trim_start_matches("front matter: ").to_string();
+    let hint = if message.contains("did not match any variant") {
+        Some("check the shape of this value against docs/content-format.md (e.g. aliases are strings or {name, lang})".to_string())
+    } else if message.starts_with("invalid type") {
+        Some("check the value's type: text may need quotes, lists are written `[a, b]` or as `- ` lines".to_string())
+    } else if message.contains("mapping values are not allowed") {
+        Some("a value containing `: ` must be quoted".to_string())
+    } else if message.contains("unknown variant") {
+        Some("use one of the values listed".to_string())
+    } else {
+        None
+    };
+    (message, hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from("content/exercises/x.md"),
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn splits_front_matter_and_body() {
+        let f = file("---\ntitle: x\n---\n# Body\n");
+        let s = split(&f).unwrap();
+        assert_eq!(s.yaml, "title: x\n");
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(&f.text[s.body_offset..], "# Body\n");
+        assert!(split(&file("# no front matter\n")).is_err());
+        assert!(split(&file("---\ntitle: x\n")).is_err());
+    }
+
+    #[test]
+    fn reports_unknown_and_missing_keys_at_once() {
+        let f = file("---\ntitel: x\nsummary: y\ndate: 2004\nlevel: top\n---\n");
+        let s = split(&f).unwrap();
+        let mut ds = Diagnostics::new();
+        assert!(parse_entry(&f, Kind::Exercise, &s, &mut ds).is_none());
+        let msgs: Vec<String> = ds.iter().map(|d| format!("{}:{} {}", d.line, d.column, d.message)).collect();
+        assert_eq!(
+            msgs,
+            [
+                "5:1 `level` is a field of mechanisms, not of exercises",
+                "2:1 unknown key `titel`",
+                "1:1 missing required key `title`",
+            ]
+        );
+        assert!(ds.iter().nth(1).unwrap().hint.as_deref().unwrap().starts_with("did you mean `title`?"));
+    }
+
+    #[test]
+    fn type_errors_point_into_the_file() {
+        let f = file("---\ntitle: x\nsummary: y\ndate: 2004\nformat: naval\n---\n");
+        let s = split(&f).unwrap();
+        let mut ds = Diagnostics::new();
+        assert!(parse_entry(&f, Kind::Exercise, &s, &mut ds).is_none());
+        let d = ds.iter().next().unwrap();
+        assert_eq!((d.line, d.column), (5, 9), "{d:?}");
+        assert!(d.message.contains("unknown variant `naval`"), "{}", d.message);
+    }
+
+    #[test]
+    fn numbers_are_dates_too() {
+        let f = file("---\ntitle: x\nsummary: y\ndate: 2004\ndomain: [land, air]\n---\n");
+        let s = split(&f).unwrap();
+        let mut ds = Diagnostics::new();
+        let p = parse_entry(&f, Kind::Exercise, &s, &mut ds).unwrap();
+        assert_eq!(p.front_matter.date.0, "2004");
+        assert_eq!(p.front_matter.domain.as_slice(), [Domain::Land, Domain::Air]);
+        assert_eq!(&f.text[p.value_span("date")], "2004");
+    }
+}
