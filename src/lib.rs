@@ -17,5 +17,7 @@ pub mod cite;
 pub mod date;
 pub mod diagnostic;
 pub mod front_matter;
+pub mod highlight;
 pub mod load;
+pub mod markdown;
 pub mod yaml_index;
