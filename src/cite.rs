@@ -459,6 +459,21 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The text of an HTML fragment without its tags (entities are kept).
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Writes hayagriva's output as HTML, escaping all text and URLs, with
 /// semantic tags instead of inline styles.
 pub fn to_html(children: &ElemChildren) -> String {

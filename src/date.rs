@@ -372,3 +372,18 @@ mod tests {
         }
     }
 }
+
+impl serde::Serialize for PartialDate {
+    /// Templates and data downloads get every form at once.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("PartialDate", 5)?;
+        st.serialize_field("text", &self.to_string())?;
+        st.serialize_field("edtf", &self.edtf())?;
+        st.serialize_field("iso", &self.iso())?;
+        st.serialize_field("year", &self.year())?;
+        let (y, m, d) = self.earliest();
+        st.serialize_field("sort", &format!("{y:04}-{m:02}-{d:02}"))?;
+        st.end()
+    }
+}

@@ -1,0 +1,149 @@
+//! The whole pipeline, from a handbook folder to a site: load → model →
+//! derive → render → write. `handbook build` and `handbook check` both run it;
+//! `check` stops before writing.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::render::Page;
+
+/// Static files every site gets unless its `static/` has its own version.
+pub const DEFAULT_STATIC: &[(&str, &str)] = &[
+    ("style.css", include_str!("../static/style.css")),
+    ("handbook.js", include_str!("../static/handbook.js")),
+];
+
+/// What to build and where.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The handbook's root folder: holds `content/`, and optionally `templates/` and `static/`.
+    pub root: PathBuf,
+    /// The output folder (default `ROOT/public`).
+    pub out: PathBuf,
+    /// Include draft entries.
+    pub drafts: bool,
+}
+
+impl Options {
+    pub fn new(root: impl Into<PathBuf>) -> Options {
+        let root = root.into();
+        Options {
+            out: root.join("public"),
+            root,
+            drafts: false,
+        }
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join("content")
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub entries: usize,
+    pub events: usize,
+    pub sources: usize,
+    pub pages: usize,
+    pub static_files: usize,
+}
+
+/// The result of a run: what was found wrong, and what was built.
+#[derive(Debug)]
+pub struct Outcome {
+    pub diagnostics: Diagnostics,
+    /// None when errors stopped the build (nothing was written).
+    pub stats: Option<Stats>,
+    pub elapsed: Duration,
+}
+
+/// Runs the pipeline up to rendering; returns the pages and static files.
+pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<Page>, Vec<(String, PathBuf)>, Stats)> {
+    let content = options.content_dir();
+    let loaded = crate::load::load(&content, diagnostics);
+    let model_options = crate::model::ModelOptions { drafts: options.drafts };
+    let handbook = crate::model::build(&loaded, &content, &model_options, diagnostics)?;
+    let templates = crate::render::load_templates(&options.root.join("templates"), diagnostics);
+    if diagnostics.has_errors() {
+        return None;
+    }
+    let (tera, sources) = templates?;
+    let derived = crate::derive::derive(&handbook);
+    let history = crate::history::last_changed(&content);
+    let renderer = crate::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
+    let mut pages = renderer.render_all(diagnostics);
+    if diagnostics.has_errors() {
+        return None;
+    }
+    let statics = match crate::write::static_files(&options.root.join("static")) {
+        Ok(s) => s,
+        Err(e) => {
+            diagnostics.push(Diagnostic::file(Severity::Error, options.root.join("static"), format!("cannot read static files: {e}")));
+            return None;
+        }
+    };
+    for (name, text) in DEFAULT_STATIC {
+        if !statics.iter().any(|(p, _)| p == name) {
+            pages.push(Page {
+                path: name.to_string(),
+                content: text.as_bytes().to_vec(),
+            });
+        }
+    }
+    pages.push(Page {
+        path: "syntax.css".into(),
+        content: crate::highlight::stylesheet().into_bytes(),
+    });
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    let stats = Stats {
+        entries: handbook.entries.len(),
+        events: crate::derive::event_count(&handbook.entries),
+        sources: handbook.bibliography.keys().len(),
+        pages: pages.len(),
+        static_files: statics.len(),
+    };
+    Some((pages, statics, stats))
+}
+
+/// `handbook build`: compile, then replace the output folder as a whole.
+pub fn build(options: &Options) -> Outcome {
+    let start = Instant::now();
+    let mut diagnostics = Diagnostics::new();
+    let stats = compile(options, &mut diagnostics).and_then(|(pages, statics, stats)| {
+        match crate::write::write_site(&options.out, &pages, &statics) {
+            Ok(()) => Some(stats),
+            Err(e) => {
+                diagnostics.push(Diagnostic::file(Severity::Error, &options.out, format!("cannot write the site: {e}")));
+                None
+            }
+        }
+    });
+    diagnostics.sort();
+    Outcome {
+        diagnostics,
+        stats,
+        elapsed: start.elapsed(),
+    }
+}
+
+/// `handbook check`: everything `build` checks, without writing.
+pub fn check(options: &Options) -> Outcome {
+    let start = Instant::now();
+    let mut diagnostics = Diagnostics::new();
+    let stats = compile(options, &mut diagnostics).map(|(_, _, s)| s);
+    diagnostics.sort();
+    Outcome {
+        diagnostics,
+        stats,
+        elapsed: start.elapsed(),
+    }
+}
+
+/// Reads a file as the pipeline saw it (BOM dropped, CRLF as LF), for snippets.
+pub fn read_for_snippet(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut ds = Diagnostics::new();
+    crate::load::decode(path, bytes, &mut ds).map(|f| f.text)
+}

@@ -1,0 +1,214 @@
+//! Stage 4: what follows from the entries as a whole.
+//!
+//! Backlinks ("Mentioned in"), the inverse of every typed relation, the
+//! chronology grouped by year, tags, and which entries cite each source. Each
+//! is built with one pass over the entries and a map, never by searching, so
+//! the cost grows linearly with the handbook.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::date::PartialDate;
+use crate::load::Kind;
+use crate::model::{Entry, Handbook};
+use crate::site::RelationLabels;
+
+/// A group of related entries under one label ("Followed by": [...]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationGroup {
+    pub label: String,
+    /// Indexes into `Handbook::entries`.
+    pub entries: Vec<usize>,
+}
+
+/// One event in the chronology.
+#[derive(Clone, Debug)]
+pub struct ChronologyItem {
+    /// Index of the entry in `Handbook::entries`.
+    pub entry: usize,
+    /// Index of the event in the entry's `events`.
+    pub event: usize,
+}
+
+/// The events of one year.
+#[derive(Clone, Debug)]
+pub struct Year {
+    pub year: i32,
+    pub items: Vec<ChronologyItem>,
+    /// Number of events per kind, in `Kind::ALL` order.
+    pub by_kind: [usize; 3],
+}
+
+/// Everything derived from the entries.
+#[derive(Clone, Debug, Default)]
+pub struct Derived {
+    /// Per entry: entries whose text links to it (sorted by title, each once).
+    pub mentioned_in: Vec<Vec<usize>>,
+    /// Per entry: its own relations, grouped by label.
+    pub relations_out: Vec<Vec<RelationGroup>>,
+    /// Per entry: relations others declare towards it, grouped by inverse label.
+    pub relations_in: Vec<Vec<RelationGroup>>,
+    /// Years with events, ascending; every year between the first and last is present.
+    pub years: Vec<Year>,
+    /// Tag (as written) → its slug and the entries with it.
+    pub tags: BTreeMap<String, (String, Vec<usize>)>,
+    /// Citation key → entries citing it.
+    pub cited_by: HashMap<String, Vec<usize>>,
+    /// Per entry kind, the entries of that kind (indexes), in `Kind::ALL` order.
+    pub by_kind: [Vec<usize>; 3],
+    /// Home page: entries it links to, for completeness of backlinks.
+    pub home_links: Vec<usize>,
+}
+
+fn kind_index(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL")
+}
+
+/// Derives backlinks, relations, chronology, tags and sources.
+pub fn derive(handbook: &Handbook) -> Derived {
+    let entries = &handbook.entries;
+    let index: HashMap<&str, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+    let by_title = |a: &usize, b: &usize| (&entries[*a].title, &entries[*a].id).cmp(&(&entries[*b].title, &entries[*b].id));
+
+    // Backlinks from Markdown links.
+    let mut mentioned: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); entries.len()];
+    for (i, e) in entries.iter().enumerate() {
+        for link in &e.links {
+            if let Some(&t) = link.target.as_deref().and_then(|t| index.get(t))
+                && t != i
+            {
+                mentioned[t].insert(i);
+            }
+        }
+    }
+    let mentioned_in = mentioned
+        .into_iter()
+        .map(|s| {
+            let mut v: Vec<usize> = s.into_iter().collect();
+            v.sort_by(by_title);
+            v
+        })
+        .collect();
+
+    // Typed relations and their inverses.
+    let labels = &handbook.site.relations;
+    let mut out: Vec<BTreeMap<String, BTreeSet<usize>>> = vec![BTreeMap::new(); entries.len()];
+    let mut inn: Vec<BTreeMap<String, BTreeSet<usize>>> = vec![BTreeMap::new(); entries.len()];
+    for (i, e) in entries.iter().enumerate() {
+        for (name, target) in &e.relations {
+            let Some(&t) = index.get(target.as_str()) else { continue };
+            let Some(RelationLabels { label, inverse, symmetric }) = labels.get(name) else { continue };
+            out[i].entry(label.clone()).or_default().insert(t);
+            let back = if *symmetric { label } else { inverse };
+            inn[t].entry(back.clone()).or_default().insert(i);
+        }
+    }
+    // A symmetric relation declared on one side shows once on each page.
+    for (i, groups) in inn.iter_mut().enumerate() {
+        for (label, set) in groups.iter_mut() {
+            if let Some(own) = out[i].get(label) {
+                set.retain(|x| !own.contains(x));
+            }
+        }
+        groups.retain(|_, s| !s.is_empty());
+    }
+    let group = |m: BTreeMap<String, BTreeSet<usize>>| -> Vec<RelationGroup> {
+        m.into_iter()
+            .map(|(label, set)| {
+                let mut v: Vec<usize> = set.into_iter().collect();
+                v.sort_by(by_title);
+                RelationGroup { label, entries: v }
+            })
+            .collect()
+    };
+    let relations_out = out.into_iter().map(group).collect();
+    let relations_in = inn.into_iter().map(group).collect();
+
+    // The chronology: every event, sorted by date, then entry title, then event title.
+    let mut items: Vec<(PartialDate, usize, usize)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        for (j, ev) in e.events.iter().enumerate() {
+            items.push((ev.date, i, j));
+        }
+    }
+    items.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| entries[a.1].title.cmp(&entries[b.1].title))
+            .then_with(|| entries[a.1].events[a.2].title.cmp(&entries[b.1].events[b.2].title))
+    });
+    let mut years: Vec<Year> = Vec::new();
+    for (date, i, j) in items {
+        let y = date.year();
+        if years.last().is_none_or(|last| last.year != y) {
+            // Fill gaps so the chart shows quiet years as zero.
+            let mut next = years.last().map_or(y, |last| last.year + 1);
+            while next < y {
+                years.push(Year {
+                    year: next,
+                    items: Vec::new(),
+                    by_kind: [0; 3],
+                });
+                next += 1;
+            }
+            years.push(Year {
+                year: y,
+                items: Vec::new(),
+                by_kind: [0; 3],
+            });
+        }
+        let year = years.last_mut().expect("pushed above");
+        year.by_kind[kind_index(entries[i].kind)] += 1;
+        year.items.push(ChronologyItem { entry: i, event: j });
+    }
+
+    // Tags.
+    let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        for tag in &e.tags {
+            let slot = tags.entry(tag.clone()).or_insert_with(|| (crate::load::slugify(tag), Vec::new()));
+            if !slot.1.contains(&i) {
+                slot.1.push(i);
+            }
+        }
+    }
+    for (_, v) in tags.values_mut() {
+        v.sort_by(by_title);
+    }
+
+    // Sources.
+    let mut cited_by: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        for key in &e.notes.cited_keys {
+            cited_by.entry(key.clone()).or_default().push(i);
+        }
+    }
+    for v in cited_by.values_mut() {
+        v.sort_by(by_title);
+    }
+
+    let mut by_kind: [Vec<usize>; 3] = Default::default();
+    for (i, e) in entries.iter().enumerate() {
+        by_kind[kind_index(e.kind)].push(i);
+    }
+    let home_links = handbook
+        .home
+        .links
+        .iter()
+        .filter_map(|l| l.target.as_deref().and_then(|t| index.get(t)).copied())
+        .collect();
+
+    Derived {
+        mentioned_in,
+        relations_out,
+        relations_in,
+        years,
+        tags,
+        cited_by,
+        by_kind,
+        home_links,
+    }
+}
+
+/// Number of events on an entry's page, and their total: handy for summaries.
+pub fn event_count(entries: &[Entry]) -> usize {
+    entries.iter().map(|e| e.events.len()).sum()
+}

@@ -1,0 +1,135 @@
+//! Site settings: `content/site.yaml`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::front_matter::deserialize_at;
+use crate::load::SourceFile;
+use crate::yaml_index::YamlIndex;
+
+/// The labels of one typed relation.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RelationLabels {
+    /// Shown on the page of the entry that declares the relation ("Part of").
+    pub label: String,
+    /// Shown on the target's page ("Includes", "Declarations adopted here").
+    pub inverse: String,
+    /// A symmetric relation is listed under `label` on both pages.
+    #[serde(default)]
+    pub symmetric: bool,
+}
+
+/// Everything `site.yaml` may hold.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The handbook's title.
+    pub title: String,
+    /// One or two sentences about the handbook, for the home page and search engines.
+    #[serde(default)]
+    pub description: String,
+    /// Where the site is published, e.g. `https://example.org/handbook/`. Pages
+    /// link relatively and do not need it; the feed, the sitemap and canonical
+    /// links do.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The language of the text (BCP 47), e.g. `en`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// A CSL style bundled with hayagriva, e.g. `chicago-notes`.
+    #[serde(default = "default_style")]
+    pub citation_style: String,
+    /// The repository, for "Edit this page" links, e.g. `https://github.com/owner/repo`.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// The branch that "Edit this page" links open.
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// Who edits the handbook, for the feed and "Cite this entry".
+    #[serde(default)]
+    pub editor: Option<String>,
+    /// The typed relations entries may declare, by name.
+    #[serde(default = "default_relations")]
+    pub relations: BTreeMap<String, RelationLabels>,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_style() -> String {
+    "chicago-notes".into()
+}
+fn default_branch() -> String {
+    "main".into()
+}
+
+/// The relations a handbook has when `site.yaml` names none.
+pub fn default_relations() -> BTreeMap<String, RelationLabels> {
+    let r = |label: &str, inverse: &str, symmetric: bool| RelationLabels {
+        label: label.into(),
+        inverse: inverse.into(),
+        symmetric,
+    };
+    BTreeMap::from([
+        ("part_of".into(), r("Part of", "Includes", false)),
+        ("established_by".into(), r("Established by", "Established", false)),
+        ("follows".into(), r("Follows", "Followed by", false)),
+        ("adopted_at".into(), r("Adopted at", "Declarations adopted here", false)),
+        ("planned_by".into(), r("Planned through", "Exercises planned here", false)),
+        ("framed_by".into(), r("Framed by", "Frames", false)),
+        ("related".into(), r("Related", "Related", true)),
+    ])
+}
+
+impl SiteConfig {
+    /// Reads `site.yaml`; None (with diagnostics) when it is missing or invalid.
+    pub fn load(source: Option<&SourceFile>, content_dir: &std::path::Path, diagnostics: &mut Diagnostics) -> Option<(SiteConfig, YamlIndex)> {
+        let Some(source) = source else {
+            diagnostics.push(
+                Diagnostic::file(Severity::Error, content_dir.join("site.yaml"), "site.yaml is missing")
+                    .with_hint("create content/site.yaml with at least `title: …` (see docs/content-format.md)"),
+            );
+            return None;
+        };
+        let index = YamlIndex::new(&source.text);
+        let config: SiteConfig = deserialize_at(source, &source.text, 0, diagnostics)?;
+        let mut ok = true;
+        if let Some(url) = &config.base_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            ok = false;
+            diagnostics.push(
+                Diagnostic::error(&source.path, &source.text, index.value("base_url"), "base_url must be an absolute http(s) URL")
+                    .with_hint("e.g. base_url: https://example.org/handbook/"),
+            );
+        }
+        if let Some(url) = &config.repository
+            && !url.starts_with("https://")
+        {
+            ok = false;
+            diagnostics.push(
+                Diagnostic::error(&source.path, &source.text, index.value("repository"), "repository must be an https URL")
+                    .with_hint("e.g. repository: https://github.com/owner/repo"),
+            );
+        }
+        for name in config.relations.keys() {
+            if !crate::load::is_slug(&name.replace('_', "-")) {
+                ok = false;
+                diagnostics.push(
+                    Diagnostic::error(&source.path, &source.text, index.key(&format!("relations.{name}")), format!("relation name `{name}` is not a lowercase identifier"))
+                        .with_hint("use lowercase letters, digits and underscores, e.g. part_of"),
+                );
+            }
+        }
+        ok.then_some((config, index))
+    }
+
+    /// `base_url` with exactly one trailing slash, if set.
+    pub fn base(&self) -> Option<String> {
+        self.base_url.as_ref().map(|u| format!("{}/", u.trim_end_matches('/')))
+    }
+}
