@@ -9,10 +9,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::render::Page;
 
 /// Static files every site gets unless its `static/` has its own version.
-pub const DEFAULT_STATIC: &[(&str, &str)] = &[
-    ("style.css", include_str!("../static/style.css")),
-    ("handbook.js", include_str!("../static/handbook.js")),
-];
+pub const DEFAULT_STATIC: &[(&str, &str)] =
+    &[("style.css", include_str!("../static/style.css")), ("handbook.js", include_str!("../static/handbook.js"))];
 
 /// What to build and where.
 #[derive(Clone, Debug)]
@@ -27,12 +25,12 @@ pub struct Options {
 
 impl Options {
     pub fn new(root: impl Into<PathBuf>) -> Options {
-        let root = root.into();
-        Options {
-            out: root.join("public"),
-            root,
-            drafts: false,
+        let mut root = root.into();
+        if root == Path::new(".") {
+            // Messages then say `content/x.md`, not `./content/x.md`.
+            root = PathBuf::new();
         }
+        Options { out: root.join("public"), root, drafts: false }
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -80,22 +78,24 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     let statics = match crate::write::static_files(&options.root.join("static")) {
         Ok(s) => s,
         Err(e) => {
-            diagnostics.push(Diagnostic::file(Severity::Error, options.root.join("static"), format!("cannot read static files: {e}")));
+            diagnostics.push(Diagnostic::file(
+                Severity::Error,
+                options.root.join("static"),
+                format!("cannot read static files: {e}"),
+            ));
             return None;
         }
     };
     for (name, text) in DEFAULT_STATIC {
         if !statics.iter().any(|(p, _)| p == name) {
-            pages.push(Page {
-                path: name.to_string(),
-                content: text.as_bytes().to_vec(),
-            });
+            pages.push(Page { path: name.to_string(), content: text.as_bytes().to_vec() });
         }
     }
-    pages.push(Page {
-        path: "syntax.css".into(),
-        content: crate::highlight::stylesheet().into_bytes(),
-    });
+    if let Some(bib) = &loaded.references {
+        // Offered for download on the Sources page, exactly as the authors keep it.
+        pages.push(Page { path: "references.bib".into(), content: bib.text.as_bytes().to_vec() });
+    }
+    pages.push(Page { path: "syntax.css".into(), content: crate::highlight::stylesheet().into_bytes() });
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     let stats = Stats {
         entries: handbook.entries.len(),
@@ -115,17 +115,17 @@ pub fn build(options: &Options) -> Outcome {
         match crate::write::write_site(&options.out, &pages, &statics) {
             Ok(()) => Some(stats),
             Err(e) => {
-                diagnostics.push(Diagnostic::file(Severity::Error, &options.out, format!("cannot write the site: {e}")));
+                diagnostics.push(Diagnostic::file(
+                    Severity::Error,
+                    &options.out,
+                    format!("cannot write the site: {e}"),
+                ));
                 None
             }
         }
     });
     diagnostics.sort();
-    Outcome {
-        diagnostics,
-        stats,
-        elapsed: start.elapsed(),
-    }
+    Outcome { diagnostics, stats, elapsed: start.elapsed() }
 }
 
 /// `handbook check`: everything `build` checks, without writing.
@@ -134,11 +134,7 @@ pub fn check(options: &Options) -> Outcome {
     let mut diagnostics = Diagnostics::new();
     let stats = compile(options, &mut diagnostics).map(|(_, _, s)| s);
     diagnostics.sort();
-    Outcome {
-        diagnostics,
-        stats,
-        elapsed: start.elapsed(),
-    }
+    Outcome { diagnostics, stats, elapsed: start.elapsed() }
 }
 
 /// Reads a file as the pipeline saw it (BOM dropped, CRLF as LF), for snippets.

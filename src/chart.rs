@@ -33,7 +33,11 @@ pub fn svg(years: &[Year], root: &str, id: &str) -> String {
     let _ = write!(
         s,
         r#"<desc id="{id}-desc">A bar chart of {total} dated events from {first} to {last}, stacked by kind (mechanisms, exercises, declarations).{}</desc>"#,
-        busiest.map_or(String::new(), |y| format!(" The busiest year is {} with {} events.", y.year, y.by_kind.iter().sum::<usize>()))
+        busiest.map_or(String::new(), |y| format!(
+            " The busiest year is {} with {} events.",
+            y.year,
+            y.by_kind.iter().sum::<usize>()
+        ))
     );
     // Axis and gridlines at round numbers.
     let step = nice_step(max);
@@ -48,7 +52,13 @@ pub fn svg(years: &[Year], root: &str, id: &str) -> String {
         );
         v += step;
     }
-    let label_every = if years.len() > 30 { 10 } else if years.len() > 12 { 5 } else { 1 };
+    let label_every = if years.len() > 30 {
+        10
+    } else if years.len() > 12 {
+        5
+    } else {
+        1
+    };
     for (i, y) in years.iter().enumerate() {
         let x = LEFT + GAP + i * (BAR + GAP);
         let sum: usize = y.by_kind.iter().sum();
@@ -58,7 +68,11 @@ pub fn svg(years: &[Year], root: &str, id: &str) -> String {
             .filter(|(_, n)| *n > 0)
             .map(|(k, n)| format!("{n} {}", if n == 1 { k.name().to_string() } else { k.folder().to_string() }))
             .collect();
-        let tip = if sum == 0 { format!("{}: no events", y.year) } else { format!("{}: {sum} ({})", y.year, parts.join(", ")) };
+        let tip = if sum == 0 {
+            format!("{}: no events", y.year)
+        } else {
+            format!("{}: {sum} ({})", y.year, parts.join(", "))
+        };
         if sum > 0 {
             let _ = write!(s, r#"<a href="{root}chronology/{}.html" aria-label="{tip}"><title>{tip}</title>"#, y.year);
         } else {
@@ -108,16 +122,8 @@ mod tests {
     #[test]
     fn bars_are_stacked_and_linked() {
         let years = vec![
-            Year {
-                year: 2015,
-                items: vec![],
-                by_kind: [1, 2, 0],
-            },
-            Year {
-                year: 2016,
-                items: vec![],
-                by_kind: [0, 0, 0],
-            },
+            Year { year: 2015, items: vec![], by_kind: [1, 2, 0] },
+            Year { year: 2016, items: vec![], by_kind: [0, 0, 0] },
         ];
         let s = svg(&years, "../", "c");
         assert!(s.contains(r#"href="../chronology/2015.html""#));

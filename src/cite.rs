@@ -14,7 +14,9 @@ use std::ops::Range;
 use std::path::Path;
 
 use hayagriva::citationberg::taxonomy::Locator;
-use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, Style, TextDecoration, VerticalAlign};
+use hayagriva::citationberg::{
+    FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, Style, TextDecoration, VerticalAlign,
+};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemChildren, Entry, Library,
     LocatorPayload, SpecificLocator,
@@ -138,14 +140,19 @@ fn parse_locator(s: &str) -> (Option<(LocatorLabel, String)>, String) {
         } else {
             // A value runs to the next comma (pp. 33–35, 40 is one value only if no comma follows a space+word).
             match rest.find(", ") {
-                Some(i) if rest[i + 2..].starts_with(|c: char| !c.is_ascii_digit()) => (&rest[..i], rest[i + 1..].trim()),
+                Some(i) if rest[i + 2..].starts_with(|c: char| !c.is_ascii_digit()) => {
+                    (&rest[..i], rest[i + 1..].trim())
+                }
                 _ => (rest, ""),
             }
         };
         if value.is_empty() {
             continue;
         }
-        return (Some((LocatorLabel(*locator), value.trim().to_string())), suffix.trim_start_matches(',').trim().to_string());
+        return (
+            Some((LocatorLabel(*locator), value.trim().to_string())),
+            suffix.trim_start_matches(',').trim().to_string(),
+        );
     }
     (None, s.to_string())
 }
@@ -184,10 +191,12 @@ impl std::fmt::Debug for Bibliography {
 /// Loads a CSL style bundled with hayagriva by name (`chicago-notes`).
 pub fn load_style(name: &str) -> Result<IndependentStyle, String> {
     let archived = hayagriva::archive::ArchivedStyle::by_name(name).ok_or_else(|| {
-        let names: Vec<&str> = hayagriva::archive::ArchivedStyle::all().iter().flat_map(|s| s.names().iter().copied()).collect();
+        let names: Vec<&str> =
+            hayagriva::archive::ArchivedStyle::all().iter().flat_map(|s| s.names().iter().copied()).collect();
         match nearest(name, names.iter().copied()) {
             Some(n) => format!("did you mean `{n}`?"),
-            None => "use the name of a CSL style bundled with hayagriva, e.g. chicago-notes, chicago-author-date, apa".to_string(),
+            None => "use the name of a CSL style bundled with hayagriva, e.g. chicago-notes, chicago-author-date, apa"
+                .to_string(),
         }
     })?;
     match archived.get() {
@@ -201,12 +210,8 @@ impl Bibliography {
     /// duplicate keys at their positions.
     pub fn load(source: Option<&SourceFile>, style: IndependentStyle, diagnostics: &mut Diagnostics) -> Bibliography {
         let locales = hayagriva::archive::locales();
-        let empty = Bibliography {
-            library: Library::new(),
-            style: style.clone(),
-            locales: locales.clone(),
-            keys: Vec::new(),
-        };
+        let empty =
+            Bibliography { library: Library::new(), style: style.clone(), locales: locales.clone(), keys: Vec::new() };
         let Some(source) = source else { return empty };
         let text = source.text.as_str();
         let file = source.path.as_path();
@@ -229,18 +234,18 @@ impl Bibliography {
                         }
                         Err(err) => {
                             diagnostics.push(
-                                Diagnostic::error(file, text, err.span.clone(), format!("in `{}`: {}", entry.key, err.kind))
-                                    .with_hint("fix the field's value (dates are YYYY-MM-DD, page ranges 33--42)"),
+                                Diagnostic::error(
+                                    file,
+                                    text,
+                                    err.span.clone(),
+                                    format!("in `{}`: {}", entry.key, err.kind),
+                                )
+                                .with_hint("fix the field's value (dates are YYYY-MM-DD, page ranges 33--42)"),
                             );
                         }
                     }
                 }
-                Bibliography {
-                    library,
-                    style,
-                    locales,
-                    keys,
-                }
+                Bibliography { library, style, locales, keys }
             }
         }
     }
@@ -331,10 +336,7 @@ pub struct RenderedNotes {
 
 impl<'b> NoteRun<'b> {
     pub fn new(bibliography: &'b Bibliography) -> NoteRun<'b> {
-        NoteRun {
-            bibliography,
-            requests: Vec::new(),
-        }
+        NoteRun { bibliography, requests: Vec::new() }
     }
 
     /// Adds a citation in note `note`; returns its index in [`RenderedNotes::citations`].
@@ -595,10 +597,7 @@ mod tests {
 "#;
 
     fn bib() -> Bibliography {
-        let file = SourceFile {
-            path: "references.bib".into(),
-            text: BIB.into(),
-        };
+        let file = SourceFile { path: "references.bib".into(), text: BIB.into() };
         let mut ds = Diagnostics::new();
         let b = Bibliography::load(Some(&file), load_style("chicago-notes").unwrap(), &mut ds);
         assert!(ds.is_empty(), "{ds:?}");

@@ -52,14 +52,12 @@ pub struct DateError {
     pub span: Range<usize>,
 }
 
-const HINT: &str = "write YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ? (uncertain) or ~ (approximate), or a range A/B";
+const HINT: &str =
+    "write YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ? (uncertain) or ~ (approximate), or a range A/B";
 
 impl DateError {
     fn new(message: impl Into<String>, span: Range<usize>) -> DateError {
-        DateError {
-            message: message.into(),
-            span,
-        }
+        DateError { message: message.into(), span }
     }
 
     /// The standard advice on how to write a date.
@@ -99,10 +97,7 @@ impl Point {
             let span = offset..offset + part.len();
             offset += part.len() + 1;
             if part.len() != digits || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(DateError::new(
-                    format!("`{part}` is not a {digits}-digit {name}"),
-                    span,
-                ));
+                return Err(DateError::new(format!("`{part}` is not a {digits}-digit {name}"), span));
             }
             Ok(Some((part.parse().expect("checked digits"), span)))
         };
@@ -127,13 +122,7 @@ impl Point {
                 ));
             }
         }
-        Ok(Point {
-            year: year as i32,
-            month,
-            day: day.map(|(d, _)| d as u8),
-            uncertain,
-            approximate,
-        })
+        Ok(Point { year: year as i32, month, day: day.map(|(d, _)| d as u8), uncertain, approximate })
     }
 
     /// The earliest day this point can mean, as (year, month, day).
@@ -200,18 +189,12 @@ impl PartialDate {
             return Err(DateError::new("date has spaces around it", 0..s.len()));
         }
         match s.split_once('/') {
-            None => Ok(PartialDate {
-                start: Point::parse(s, 0)?,
-                end: None,
-            }),
+            None => Ok(PartialDate { start: Point::parse(s, 0)?, end: None }),
             Some((a, b)) => {
                 let start = Point::parse(a, 0)?;
                 let end = Point::parse(b, a.len() + 1)?;
                 if end.latest() < start.earliest() {
-                    return Err(DateError::new(
-                        format!("the range ends ({b}) before it starts ({a})"),
-                        0..s.len(),
-                    ));
+                    return Err(DateError::new(format!("the range ends ({b}) before it starts ({a})"), 0..s.len()));
                 }
                 Ok(PartialDate { start, end: Some(end) })
             }
@@ -264,20 +247,17 @@ impl fmt::Display for PartialDate {
             return write!(f, "{a}");
         }
         // Share the common trailing parts when both ends are plain and of equal precision.
-        let same_shape = a.is_plain() && b.is_plain() && a.month.is_some() == b.month.is_some() && a.day.is_some() == b.day.is_some();
+        let same_shape = a.is_plain()
+            && b.is_plain()
+            && a.month.is_some() == b.month.is_some()
+            && a.day.is_some() == b.day.is_some();
         if same_shape && a.year == b.year {
             match (a.month, a.day, b.month, b.day) {
                 (Some(am), Some(ad), Some(bm), Some(bd)) if am == bm => {
                     return write!(f, "{ad}–{bd} {} {}", MONTHS[am as usize - 1], a.year);
                 }
                 (Some(am), Some(ad), Some(bm), Some(bd)) => {
-                    return write!(
-                        f,
-                        "{ad} {} – {bd} {} {}",
-                        MONTHS[am as usize - 1],
-                        MONTHS[bm as usize - 1],
-                        a.year
-                    );
+                    return write!(f, "{ad} {} – {bd} {} {}", MONTHS[am as usize - 1], MONTHS[bm as usize - 1], a.year);
                 }
                 (Some(am), None, Some(bm), None) => {
                     return write!(f, "{}–{} {}", MONTHS[am as usize - 1], MONTHS[bm as usize - 1], a.year);
@@ -340,10 +320,8 @@ mod tests {
 
     #[test]
     fn sorts_by_earliest_day() {
-        let mut dates: Vec<PartialDate> = ["2005-08-18", "2005", "2004~", "2005-08", "2005-01-01"]
-            .iter()
-            .map(|s| s.parse().unwrap())
-            .collect();
+        let mut dates: Vec<PartialDate> =
+            ["2005-08-18", "2005", "2004~", "2005-08", "2005-01-01"].iter().map(|s| s.parse().unwrap()).collect();
         dates.sort();
         let order: Vec<String> = dates.iter().map(|d| d.edtf()).collect();
         assert_eq!(order, ["2004~", "2005-01-01", "2005", "2005-08", "2005-08-18"]);

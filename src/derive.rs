@@ -67,7 +67,8 @@ fn kind_index(kind: Kind) -> usize {
 pub fn derive(handbook: &Handbook) -> Derived {
     let entries = &handbook.entries;
     let index: HashMap<&str, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
-    let by_title = |a: &usize, b: &usize| (&entries[*a].title, &entries[*a].id).cmp(&(&entries[*b].title, &entries[*b].id));
+    let by_title =
+        |a: &usize, b: &usize| (&entries[*a].title, &entries[*a].id).cmp(&(&entries[*b].title, &entries[*b].id));
 
     // Backlinks from Markdown links.
     let mut mentioned: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); entries.len()];
@@ -142,18 +143,10 @@ pub fn derive(handbook: &Handbook) -> Derived {
             // Fill gaps so the chart shows quiet years as zero.
             let mut next = years.last().map_or(y, |last| last.year + 1);
             while next < y {
-                years.push(Year {
-                    year: next,
-                    items: Vec::new(),
-                    by_kind: [0; 3],
-                });
+                years.push(Year { year: next, items: Vec::new(), by_kind: [0; 3] });
                 next += 1;
             }
-            years.push(Year {
-                year: y,
-                items: Vec::new(),
-                by_kind: [0; 3],
-            });
+            years.push(Year { year: y, items: Vec::new(), by_kind: [0; 3] });
         }
         let year = years.last_mut().expect("pushed above");
         year.by_kind[kind_index(entries[i].kind)] += 1;
@@ -189,23 +182,10 @@ pub fn derive(handbook: &Handbook) -> Derived {
     for (i, e) in entries.iter().enumerate() {
         by_kind[kind_index(e.kind)].push(i);
     }
-    let home_links = handbook
-        .home
-        .links
-        .iter()
-        .filter_map(|l| l.target.as_deref().and_then(|t| index.get(t)).copied())
-        .collect();
+    let home_links =
+        handbook.home.links.iter().filter_map(|l| l.target.as_deref().and_then(|t| index.get(t)).copied()).collect();
 
-    Derived {
-        mentioned_in,
-        relations_out,
-        relations_in,
-        years,
-        tags,
-        cited_by,
-        by_kind,
-        home_links,
-    }
+    Derived { mentioned_in, relations_out, relations_in, years, tags, cited_by, by_kind, home_links }
 }
 
 /// Number of events on an entry's page, and their total: handy for summaries.

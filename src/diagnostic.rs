@@ -53,35 +53,24 @@ impl Diagnostic {
     ) -> Diagnostic {
         let span = clamp_span(source, span);
         let (line, column) = line_col(source, span.start);
-        Diagnostic {
-            severity,
-            file: file.into(),
-            line,
-            column,
-            span,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { severity, file: file.into(), line, column, span, message: message.into(), hint: None }
     }
 
     /// A problem with a whole file (it cannot be read, it is binary, …).
     pub fn file(severity: Severity, file: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity,
-            file: file.into(),
-            line: 0,
-            column: 0,
-            span: 0..0,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { severity, file: file.into(), line: 0, column: 0, span: 0..0, message: message.into(), hint: None }
     }
 
     pub fn error(file: impl Into<PathBuf>, source: &str, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(Severity::Error, file, source, span, message)
     }
 
-    pub fn warning(file: impl Into<PathBuf>, source: &str, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(
+        file: impl Into<PathBuf>,
+        source: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::at(Severity::Warning, file, source, span, message)
     }
 
@@ -193,9 +182,8 @@ impl Diagnostics {
     /// Sorts by file, then position, then message, so output does not depend on
     /// the order in which parallel stages finished; drops exact duplicates.
     pub fn sort(&mut self) {
-        self.items.sort_by(|a, b| {
-            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
-        });
+        self.items
+            .sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
         self.items.dedup();
     }
 
@@ -218,9 +206,7 @@ impl IntoIterator for Diagnostics {
 
 impl FromIterator<Diagnostic> for Diagnostics {
     fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Diagnostics {
-        Diagnostics {
-            items: iter.into_iter().collect(),
-        }
+        Diagnostics { items: iter.into_iter().collect() }
     }
 }
 
@@ -291,9 +277,8 @@ fn render_human(diagnostics: &Diagnostics, color: bool, read_source: &dyn Fn(&Pa
             }
             _ => {
                 let title = format!("{}: {}", d.location(), d.message);
-                let mut group = level
-                    .primary_title(title.as_str())
-                    .element(annotate_snippets::Origin::path(path.as_str()));
+                let mut group =
+                    level.primary_title(title.as_str()).element(annotate_snippets::Origin::path(path.as_str()));
                 if let Some(hint) = hint {
                     group = group.element(hint);
                 }
@@ -371,9 +356,7 @@ mod tests {
     #[test]
     fn github_format_escapes_newlines_and_properties() {
         let mut ds = Diagnostics::new();
-        ds.push(
-            Diagnostic::error("content/a,b.md", "x: 1\n", 0..1, "bad\nthing 100%").with_hint("fix it"),
-        );
+        ds.push(Diagnostic::error("content/a,b.md", "x: 1\n", 0..1, "bad\nthing 100%").with_hint("fix it"));
         let out = render(&ds, Format::Github, false, &|_| None);
         assert_eq!(out, "::error file=content/a%2Cb.md,line=1,col=1::bad%0Athing 100%25%0Ahelp: fix it\n");
     }

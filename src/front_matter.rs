@@ -36,8 +36,9 @@ pub fn split(source: &SourceFile) -> Result<Split<'_>, Diagnostic> {
     let text = source.text.as_str();
     let Some(after_open) = text.strip_prefix("---\n").or_else(|| (text == "---").then_some("")) else {
         let first_line = text.find('\n').unwrap_or(text.len());
-        return Err(Diagnostic::error(&source.path, text, 0..first_line, "entry has no front matter")
-            .with_hint("start the file with a line `---`, the YAML fields (title, summary, date, …), and another `---`"));
+        return Err(Diagnostic::error(&source.path, text, 0..first_line, "entry has no front matter").with_hint(
+            "start the file with a line `---`, the YAML fields (title, summary, date, …), and another `---`",
+        ));
     };
     let yaml_offset = 4;
     // The closing fence is a line that is exactly `---` (or `...`).
@@ -46,19 +47,12 @@ pub fn split(source: &SourceFile) -> Result<Split<'_>, Diagnostic> {
         let bare = line.trim_end_matches('\n');
         if bare == "---" || bare == "..." {
             let body_offset = yaml_offset + pos + line.len();
-            return Ok(Split {
-                yaml: &after_open[..pos],
-                yaml_offset,
-                body: &text[body_offset..],
-                body_offset,
-            });
+            return Ok(Split { yaml: &after_open[..pos], yaml_offset, body: &text[body_offset..], body_offset });
         }
         pos += line.len();
     }
-    Err(
-        Diagnostic::error(&source.path, text, 0..3, "front matter is not closed")
-            .with_hint("add a line `---` after the last front-matter field"),
-    )
+    Err(Diagnostic::error(&source.path, text, 0..3, "front matter is not closed")
+        .with_hint("add a line `---` after the last front-matter field"))
 }
 
 /// A date as written: `2004`, `2000-07-18`, `2005-08-18/2005-08-25`, `2004~`.
@@ -291,9 +285,8 @@ pub struct FrontMatter {
 }
 
 /// Keys every entry may use.
-pub const COMMON_KEYS: &[&str] = &[
-    "title", "summary", "aliases", "tags", "date", "end", "draft", "relations", "events",
-];
+pub const COMMON_KEYS: &[&str] =
+    &["title", "summary", "aliases", "tags", "date", "end", "draft", "relations", "events"];
 /// Keys every entry must have.
 pub const REQUIRED_KEYS: &[&str] = &["title", "summary", "date"];
 const EVENT_KEYS: &[&str] = &["date", "title", "id", "place", "participants", "note", "cite", "disputed"];
@@ -390,17 +383,18 @@ fn check_keys(
 }
 
 /// Parses the front matter of an entry of `kind`.
-pub fn parse_entry(source: &SourceFile, kind: Kind, split: &Split, diagnostics: &mut Diagnostics) -> Option<Parsed<FrontMatter>> {
+pub fn parse_entry(
+    source: &SourceFile,
+    kind: Kind,
+    split: &Split,
+    diagnostics: &mut Diagnostics,
+) -> Option<Parsed<FrontMatter>> {
     let index = YamlIndex::new(split.yaml);
     let before = diagnostics.error_count();
     let (file, text, off) = (source.path.as_path(), source.text.as_str(), split.yaml_offset);
     // Every kind's keys are known; those of other kinds get a clearer message.
     let own: Vec<&str> = COMMON_KEYS.iter().chain(kind_keys(kind)).copied().collect();
-    let all: Vec<&str> = COMMON_KEYS
-        .iter()
-        .chain(Kind::ALL.iter().flat_map(|k| kind_keys(*k)))
-        .copied()
-        .collect();
+    let all: Vec<&str> = COMMON_KEYS.iter().chain(Kind::ALL.iter().flat_map(|k| kind_keys(*k))).copied().collect();
     for key in index.keys("") {
         if all.contains(&key.as_str()) && !own.contains(&key.as_str()) {
             let owner = Kind::ALL.into_iter().find(|k| kind_keys(*k).contains(&key.as_str())).expect("known key");
@@ -429,15 +423,15 @@ pub fn parse_entry(source: &SourceFile, kind: Kind, split: &Split, diagnostics: 
         return None;
     }
     let front_matter = deserialize::<FrontMatter>(source, split, diagnostics)?;
-    Some(Parsed {
-        front_matter,
-        index,
-        yaml_offset: split.yaml_offset,
-    })
+    Some(Parsed { front_matter, index, yaml_offset: split.yaml_offset })
 }
 
 /// Parses the front matter of the home page.
-pub fn parse_page(source: &SourceFile, split: &Split, diagnostics: &mut Diagnostics) -> Option<Parsed<PageFrontMatter>> {
+pub fn parse_page(
+    source: &SourceFile,
+    split: &Split,
+    diagnostics: &mut Diagnostics,
+) -> Option<Parsed<PageFrontMatter>> {
     let index = YamlIndex::new(split.yaml);
     let before = diagnostics.error_count();
     check_keys(
@@ -455,16 +449,16 @@ pub fn parse_page(source: &SourceFile, split: &Split, diagnostics: &mut Diagnost
         return None;
     }
     let front_matter = deserialize::<PageFrontMatter>(source, split, diagnostics)?;
-    Some(Parsed {
-        front_matter,
-        index,
-        yaml_offset: split.yaml_offset,
-    })
+    Some(Parsed { front_matter, index, yaml_offset: split.yaml_offset })
 }
 
 /// Runs serde over YAML that sits at `split.yaml_offset` in `source`,
 /// turning its error into a diagnostic at the right place in the file.
-pub fn deserialize<T: serde::de::DeserializeOwned>(source: &SourceFile, split: &Split, diagnostics: &mut Diagnostics) -> Option<T> {
+pub fn deserialize<T: serde::de::DeserializeOwned>(
+    source: &SourceFile,
+    split: &Split,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
     deserialize_at(source, split.yaml, split.yaml_offset, diagnostics)
 }
 
@@ -502,7 +496,10 @@ fn explain_yaml_error(raw: &str) -> (String, Option<String>) {
     };
     let message = message.trim_start_matches("front matter: ").to_string();
     let hint = if message.contains("did not match any variant") {
-        Some("check the shape of this value against docs/content-format.md (e.g. aliases are strings or {name, lang})".to_string())
+        Some(
+            "check the shape of this value against docs/content-format.md (e.g. aliases are strings or {name, lang})"
+                .to_string(),
+        )
     } else if message.starts_with("invalid type") {
         Some("check the value's type: text may need quotes, lists are written `[a, b]` or as `- ` lines".to_string())
     } else if message.contains("mapping values are not allowed") {
@@ -521,10 +518,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from("content/exercises/x.md"),
-            text: text.to_string(),
-        }
+        SourceFile { path: PathBuf::from("content/exercises/x.md"), text: text.to_string() }
     }
 
     #[test]

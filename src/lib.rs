@@ -13,13 +13,13 @@
 //! Problems are [`diagnostic::Diagnostic`]s, collected through every stage and
 //! printed by the CLI.
 
-pub mod cite;
-pub mod date;
-pub mod diagnostic;
-pub mod front_matter;
 pub mod build;
 pub mod chart;
+pub mod cite;
+pub mod date;
 pub mod derive;
+pub mod diagnostic;
+pub mod front_matter;
 pub mod highlight;
 pub mod history;
 pub mod load;

@@ -165,10 +165,7 @@ pub fn decode(path: &Path, mut bytes: Vec<u8>, diagnostics: &mut Diagnostics) ->
                 .with_hint("save the file as UTF-8 without BOM; the mark was ignored"),
         );
     }
-    Some(SourceFile {
-        path: path.to_path_buf(),
-        text,
-    })
+    Some(SourceFile { path: path.to_path_buf(), text })
 }
 
 impl Diagnostic {
@@ -221,8 +218,8 @@ pub fn slugify(s: &str) -> String {
 
 fn translit(c: char) -> &'static str {
     const TABLE: [&str; 33] = [
-        "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts",
-        "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "e",
+        "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh",
+        "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "e",
     ];
     match c {
         'ё' => "e",
@@ -297,7 +294,8 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
             [folder, ..] => {
                 let hint = match nearest(folder, folders.iter().copied()) {
                     Some(k) if parts.len() == 2 => format!("did you mean content/{k}/?"),
-                    _ => "entries live directly in content/mechanisms/, content/exercises/ or content/declarations/".to_string(),
+                    _ => "entries live directly in content/mechanisms/, content/exercises/ or content/declarations/"
+                        .to_string(),
                 };
                 diagnostics.push(
                     Diagnostic::file(Severity::Error, &path, "file is in a folder handbook does not know")

@@ -238,7 +238,12 @@ impl<'b> PageNotes<'b> {
             for (i, part) in html.split(INLINE_CITE).enumerate() {
                 if i % 2 == 1 {
                     let index: usize = part.parse().unwrap_or(usize::MAX);
-                    out.push_str(rendered.citations.get(index).map_or("", String::as_str));
+                    // Inside a note, a citation reads as a parenthesis (as in Pandoc).
+                    if let Some(c) = rendered.citations.get(index) {
+                        out.push('(');
+                        out.push_str(c.strip_suffix('.').unwrap_or(c));
+                        out.push(')');
+                    }
                 } else {
                     out.push_str(part);
                 }
@@ -251,32 +256,21 @@ impl<'b> PageNotes<'b> {
             .map(|n| {
                 let html = match &n.body {
                     NoteBody::Html(h) => fill(h),
-                    NoteBody::Citation(i) => format!("<p>{}</p>", rendered.citations.get(*i).map_or("", String::as_str)),
+                    NoteBody::Citation(i) => {
+                        format!("<p>{}</p>", rendered.citations.get(*i).map_or("", String::as_str))
+                    }
                 };
                 let many = n.backrefs.len() > 1;
                 let backrefs = n
                     .backrefs
                     .into_iter()
                     .enumerate()
-                    .map(|(i, id)| Backref {
-                        id,
-                        label: if many { letter(i) } else { String::new() },
-                    })
+                    .map(|(i, id)| Backref { id, label: if many { letter(i) } else { String::new() } })
                     .collect();
-                Note {
-                    number: n.number,
-                    id: format!("note-{}", n.number),
-                    backrefs,
-                    html,
-                    is_citation: n.is_citation,
-                }
+                Note { number: n.number, id: format!("note-{}", n.number), backrefs, html, is_citation: n.is_citation }
             })
             .collect();
-        FinishedNotes {
-            notes,
-            bibliography: rendered.bibliography,
-            cited_keys: self.cited_keys,
-        }
+        FinishedNotes { notes, bibliography: rendered.bibliography, cited_keys: self.cited_keys }
     }
 }
 
@@ -303,7 +297,16 @@ fn note_mark(number: usize, id: &str) -> String {
 
 /// Ids the page templates use; headings never take them.
 pub const RESERVED_IDS: &[&str] = &[
-    "main", "top", "content", "notes", "notes-label", "bibliography", "events", "relations", "mentioned-in", "search",
+    "main",
+    "top",
+    "content",
+    "notes",
+    "notes-label",
+    "bibliography",
+    "events",
+    "relations",
+    "mentioned-in",
+    "search",
     "cite-this",
 ];
 
@@ -405,7 +408,7 @@ pub fn render(
     let mut skip_link_depth = 0usize;
     let mut used_labels: Vec<(String, Range<usize>)> = Vec::new();
 
-    let events: Vec<(Event, Range<usize>)> = parser.collect();
+    let mut events: Vec<(Event, Range<usize>)> = parser.collect();
     for i in 0..events.len() {
         let (event, range) = events[i].clone();
         if let (Event::Text(open), Some((Event::Text(label), _)), Some((Event::Text(close), end))) =
@@ -426,6 +429,7 @@ pub fn render(
             }
             continue;
         }
+        let mut note_citation: Option<usize> = None;
         let emitted: Option<Event> = match event {
             Event::Start(Tag::Link { dest_url, .. }) if dest_url.as_ref() == CITE_DEST => {
                 skip_link_depth = 1;
@@ -452,6 +456,7 @@ pub fn render(
                             let number = notes.footnote_number(document, label).unwrap_or(0);
                             Some(Event::InlineHtml(notes.cite_inline(number, items).into()))
                         } else {
+                            note_citation = Some(i);
                             Some(Event::InlineHtml(notes.cite(items).into()))
                         }
                     }
@@ -462,32 +467,32 @@ pub fn render(
                 let span = file_span(&range);
                 let label = ctx.source.get(span.start + 2..span.end.saturating_sub(1)).unwrap_or_default();
                 diagnostics.push(
-                    Diagnostic::error(ctx.file, ctx.source, span, format!("footnote `[^{label}]` is used but never defined"))
-                        .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
+                    Diagnostic::error(
+                        ctx.file,
+                        ctx.source,
+                        span,
+                        format!("footnote `[^{label}]` is used but never defined"),
+                    )
+                    .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
                 );
                 None
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let span = destination_span(ctx.source, file_span(&range), &dest_url);
                 let dest = resolve_link(&dest_url, span, ctx, &mut rendered.links, diagnostics);
-                Some(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.map_or(dest_url, CowStr::from),
-                    title,
-                    id,
-                }))
+                Some(Event::Start(Tag::Link { link_type, dest_url: dest.map_or(dest_url, CowStr::from), title, id }))
             }
             Event::FootnoteReference(label) => {
                 used_labels.push((label.to_string(), file_span(&range)));
                 if in_definition.is_some() {
                     diagnostics.push(
-                        Diagnostic::warning(ctx.file, ctx.source, file_span(&range), "a footnote inside a footnote is shown as plain text")
-                            .with_hint("merge the two notes"),
+                        Diagnostic::warning(
+                            ctx.file,
+                            ctx.source,
+                            file_span(&range),
+                            "a footnote inside a footnote is shown as plain text",
+                        )
+                        .with_hint("merge the two notes"),
                     );
                     Some(Event::Text(format!("[^{label}]").into()))
                 } else {
@@ -505,7 +510,13 @@ pub fn render(
                 None
             }
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
-                heading = Some((level, id.map(|s| s.to_string()), classes.iter().map(|c| c.to_string()).collect(), Vec::new(), String::new()));
+                heading = Some((
+                    level,
+                    id.map(|s| s.to_string()),
+                    classes.iter().map(|c| c.to_string()).collect(),
+                    Vec::new(),
+                    String::new(),
+                ));
                 None
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -514,8 +525,13 @@ pub fn render(
                         Some(explicit) => {
                             if anchors.contains(&explicit) {
                                 diagnostics.push(
-                                    Diagnostic::error(ctx.file, ctx.source, file_span(&range), format!("heading id `{explicit}` is already used on this page"))
-                                        .with_hint("choose another {#id}"),
+                                    Diagnostic::error(
+                                        ctx.file,
+                                        ctx.source,
+                                        file_span(&range),
+                                        format!("heading id `{explicit}` is already used on this page"),
+                                    )
+                                    .with_hint("choose another {#id}"),
                                 );
                             }
                             anchors.taken.insert(explicit.clone());
@@ -524,11 +540,7 @@ pub fn render(
                         None => anchors.claim(&text),
                     };
                     let n = level as u8;
-                    rendered.headings.push(Heading {
-                        level: n,
-                        id: id.clone(),
-                        text: text.trim().to_string(),
-                    });
+                    rendered.headings.push(Heading { level: n, id: id.clone(), text: text.trim().to_string() });
                     let class = if classes.is_empty() {
                         String::new()
                     } else {
@@ -570,13 +582,37 @@ pub fn render(
                     }
                     h
                 };
-                let class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(&lang)) };
+                let class =
+                    if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(&lang)) };
                 let body = highlighted.unwrap_or_else(|| escape(&buf));
                 Some(Event::Html(format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n").into()))
             }
             other => Some(other),
         };
         let Some(event) = emitted else { continue };
+        let target: &mut Vec<Event> = if let Some((_, _, _, inner, _)) = heading.as_mut() {
+            inner
+        } else if let Some((_, buf, _)) = in_definition.as_mut() {
+            buf
+        } else {
+            &mut out
+        };
+        if let Some(start) = note_citation {
+            // As Pandoc does for note styles: no space before the mark, and the
+            // mark goes after a following punctuation mark ("text [@k]." → "text.¹").
+            if let Some(Event::Text(t)) = target.last_mut() {
+                let trimmed = t.trim_end().to_string();
+                *t = trimmed.into();
+            }
+            let close = find_link_end(&events, start);
+            if let Some((Event::Text(next), _)) = events.get_mut(close + 1)
+                && let Some(p) = next.chars().next().filter(|c| ".,;:!?".contains(*c))
+            {
+                target.push(Event::Text(p.to_string().into()));
+                let rest = next[p.len_utf8()..].to_string();
+                *next = rest.into();
+            }
+        }
         if let Some((_, _, _, inner, text)) = heading.as_mut() {
             if let Event::Text(t) | Event::Code(t) = &event {
                 text.push_str(t);
@@ -595,16 +631,26 @@ pub fn render(
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
         if !notes.define_footnote(document, &label, html) {
             diagnostics.push(
-                Diagnostic::warning(ctx.file, ctx.source, span, format!("footnote `[^{label}]` is defined but never used"))
-                    .with_hint(format!("refer to it with `[^{label}]` in the text, or delete it")),
+                Diagnostic::warning(
+                    ctx.file,
+                    ctx.source,
+                    span,
+                    format!("footnote `[^{label}]` is defined but never used"),
+                )
+                .with_hint(format!("refer to it with `[^{label}]` in the text, or delete it")),
             );
         }
     }
     for (label, span) in used_labels {
         if !notes_defined(notes, document, &label) {
             diagnostics.push(
-                Diagnostic::error(ctx.file, ctx.source, span, format!("footnote `[^{label}]` is used but never defined"))
-                    .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
+                Diagnostic::error(
+                    ctx.file,
+                    ctx.source,
+                    span,
+                    format!("footnote `[^{label}]` is used but never defined"),
+                )
+                .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
             );
         }
     }
@@ -613,6 +659,24 @@ pub fn render(
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     rendered.html = html;
     rendered
+}
+
+/// Index of the `End(Link)` that closes the link starting at `start`.
+fn find_link_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0;
+    for (i, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(Tag::Link { .. }) => depth += 1,
+            Event::End(TagEnd::Link) => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len()
 }
 
 fn notes_defined(notes: &PageNotes, document: usize, label: &str) -> bool {
@@ -660,7 +724,12 @@ fn resolve_link(
     links: &mut Vec<CrossLink>,
     diagnostics: &mut Diagnostics,
 ) -> Option<String> {
-    if dest.is_empty() || dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with("//") {
+    if dest.is_empty()
+        || dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("//")
+    {
         return None;
     }
     let (path, anchor) = match dest.split_once('#') {
@@ -668,11 +737,7 @@ fn resolve_link(
         None => (dest, None),
     };
     if path.is_empty() {
-        links.push(CrossLink {
-            target: None,
-            anchor,
-            span,
-        });
+        links.push(CrossLink { target: None, anchor, span });
         return None;
     }
     let path = percent_decode(path);
@@ -699,16 +764,17 @@ fn resolve_link(
             None => "check the file name; entries live in mechanisms/, exercises/ and declarations/".to_string(),
         };
         diagnostics.push(
-            Diagnostic::error(ctx.file, ctx.source, span, format!("link to `{dest}`: there is no such entry file ({resolved})"))
-                .with_hint(hint),
+            Diagnostic::error(
+                ctx.file,
+                ctx.source,
+                span,
+                format!("link to `{dest}`: there is no such entry file ({resolved})"),
+            )
+            .with_hint(hint),
         );
         return None;
     };
-    links.push(CrossLink {
-        target: Some(target.id.clone()),
-        anchor: anchor.clone(),
-        span,
-    });
+    links.push(CrossLink { target: Some(target.id.clone()), anchor: anchor.clone(), span });
     let mut url = format!("{}{}", ctx.root, target.url);
     if let Some(a) = anchor {
         url.push('#');
@@ -783,10 +849,7 @@ mod tests {
         let mut t = LinkTargets::default();
         t.insert(
             "exercises/joint-sea.md".into(),
-            LinkTarget {
-                id: "joint-sea".into(),
-                url: "exercises/joint-sea.html".into(),
-            },
+            LinkTarget { id: "joint-sea".into(), url: "exercises/joint-sea.html".into() },
         );
         t
     }
@@ -860,6 +923,13 @@ mod tests {
         let (r, _, _) = run("## 2016\n\n## Notes\n\n## Note 1\n\n## Notes\n");
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["2016-1", "notes-1", "h-note-1", "notes-2"]);
+    }
+
+    #[test]
+    fn citation_marks_follow_punctuation_without_space() {
+        let (r, _, _) = run("A claim [@k, p. 3]. Another [@k], and more.\n");
+        assert!(r.html.starts_with("<p>A claim.<sup"), "{}", r.html);
+        assert!(r.html.contains("Another,<sup"), "{}", r.html);
     }
 
     #[test]

@@ -148,7 +148,12 @@ impl Handbook {
 /// Builds the model from loaded files. Returns None when something essential
 /// (site.yaml) is unusable; otherwise returns what could be built, with every
 /// problem in `diagnostics`.
-pub fn build(loaded: &Loaded, content_dir: &Path, options: &ModelOptions, diagnostics: &mut Diagnostics) -> Option<Handbook> {
+pub fn build(
+    loaded: &Loaded,
+    content_dir: &Path,
+    options: &ModelOptions,
+    diagnostics: &mut Diagnostics,
+) -> Option<Handbook> {
     let site = SiteConfig::load(loaded.site.as_ref(), content_dir, diagnostics);
     let style = match &site {
         Some((config, index)) => match crate::cite::load_style(&config.citation_style) {
@@ -156,8 +161,13 @@ pub fn build(loaded: &Loaded, content_dir: &Path, options: &ModelOptions, diagno
             Err(hint) => {
                 let file = loaded.site.as_ref().expect("site was loaded");
                 diagnostics.push(
-                    Diagnostic::error(&file.path, &file.text, index.value("citation_style"), format!("unknown citation style `{}`", config.citation_style))
-                        .with_hint(hint),
+                    Diagnostic::error(
+                        &file.path,
+                        &file.text,
+                        index.value("citation_style"),
+                        format!("unknown citation style `{}`", config.citation_style),
+                    )
+                    .with_hint(hint),
                 );
                 None
             }
@@ -167,8 +177,12 @@ pub fn build(loaded: &Loaded, content_dir: &Path, options: &ModelOptions, diagno
     let bibliography = Bibliography::load(loaded.references.as_ref(), style.clone()?, diagnostics);
     if loaded.references.is_none() {
         diagnostics.push(
-            Diagnostic::file(Severity::Warning, content_dir.join("references.bib"), "references.bib is missing, so nothing can be cited")
-                .with_hint("add content/references.bib (BibLaTeX, as Zotero or JabRef export it)"),
+            Diagnostic::file(
+                Severity::Warning,
+                content_dir.join("references.bib"),
+                "references.bib is missing, so nothing can be cited",
+            )
+            .with_hint("add content/references.bib (BibLaTeX, as Zotero or JabRef export it)"),
         );
     }
 
@@ -179,7 +193,9 @@ pub fn build(loaded: &Loaded, content_dir: &Path, options: &ModelOptions, diagno
         .map(|file| {
             let mut ds = Diagnostics::new();
             let result = match front_matter::split(&file.source) {
-                Ok(split) => front_matter::parse_entry(&file.source, file.kind, &split, &mut ds).map(|p| (split.body_offset, p)),
+                Ok(split) => {
+                    front_matter::parse_entry(&file.source, file.kind, &split, &mut ds).map(|p| (split.body_offset, p))
+                }
                 Err(d) => {
                     ds.push(d);
                     None
@@ -216,28 +232,15 @@ pub fn build(loaded: &Loaded, content_dir: &Path, options: &ModelOptions, diagno
         }
         targets.insert(
             format!("{}/{}.md", file.kind.folder(), file.id),
-            LinkTarget {
-                id: file.id.clone(),
-                url: entry_url(file.kind, &file.id),
-            },
+            LinkTarget { id: file.id.clone(), url: entry_url(file.kind, &file.id) },
         );
         ids.insert(file.id.clone(), file.kind);
     }
-    targets.insert(
-        "index.md".into(),
-        LinkTarget {
-            id: String::new(),
-            url: "index.html".into(),
-        },
-    );
-    let relations: Vec<&str> = site.as_ref().map(|(c, _)| c.relations.keys().map(String::as_str).collect()).unwrap_or_default();
+    targets.insert("index.md".into(), LinkTarget { id: String::new(), url: "index.html".into() });
+    let relations: Vec<&str> =
+        site.as_ref().map(|(c, _)| c.relations.keys().map(String::as_str).collect()).unwrap_or_default();
 
-    let checker = Checker {
-        bibliography: &bibliography,
-        targets: &targets,
-        ids: &ids,
-        relations: &relations,
-    };
+    let checker = Checker { bibliography: &bibliography, targets: &targets, ids: &ids, relations: &relations };
     let compiled: Vec<(Diagnostics, Option<Entry>)> = loaded
         .entries
         .par_iter()
@@ -273,12 +276,7 @@ pub fn build(loaded: &Loaded, content_dir: &Path, options: &ModelOptions, diagno
     check_anchors(&entries, &home, loaded, diagnostics);
     entries.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
     let (site, _) = site?;
-    Some(Handbook {
-        site,
-        bibliography,
-        home,
-        entries,
-    })
+    Some(Handbook { site, bibliography, home, entries })
 }
 
 /// What entry checks look things up in.
@@ -290,7 +288,14 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn date(&self, source: &SourceFile, p: &Parsed<FrontMatter>, path: &str, text: &DateText, ds: &mut Diagnostics) -> Option<PartialDate> {
+    fn date(
+        &self,
+        source: &SourceFile,
+        p: &Parsed<FrontMatter>,
+        path: &str,
+        text: &DateText,
+        ds: &mut Diagnostics,
+    ) -> Option<PartialDate> {
         match PartialDate::parse(&text.0) {
             Ok(d) => Some(d),
             Err(DateError { message, span }) => {
@@ -299,13 +304,28 @@ impl Checker<'_> {
                 let quote = usize::from(source.text[value.clone()].starts_with(['"', '\'']));
                 let start = value.start + quote;
                 let span = if value.len() >= text.0.len() { start + span.start..start + span.end } else { value };
-                ds.push(Diagnostic::error(&source.path, &source.text, span, format!("invalid date `{}`: {message}", text.0)).with_hint(DateError::hint()));
+                ds.push(
+                    Diagnostic::error(
+                        &source.path,
+                        &source.text,
+                        span,
+                        format!("invalid date `{}`: {message}", text.0),
+                    )
+                    .with_hint(DateError::hint()),
+                );
                 None
             }
         }
     }
 
-    fn citations(&self, source: &SourceFile, p: &Parsed<FrontMatter>, path: &str, cite: &OneOrMany<String>, ds: &mut Diagnostics) -> Vec<Citation> {
+    fn citations(
+        &self,
+        source: &SourceFile,
+        p: &Parsed<FrontMatter>,
+        path: &str,
+        cite: &OneOrMany<String>,
+        ds: &mut Diagnostics,
+    ) -> Vec<Citation> {
         let mut out = Vec::new();
         for (i, text) in cite.as_slice().iter().enumerate() {
             let item_path = if cite.is_list() { format!("{path}[{i}]") } else { path.to_string() };
@@ -336,10 +356,7 @@ impl Checker<'_> {
                         ok
                     };
                     if ok {
-                        out.push(Citation {
-                            text: text.to_string(),
-                            items,
-                        });
+                        out.push(Citation { text: text.to_string(), items });
                     }
                 }
             }
@@ -368,7 +385,13 @@ impl Checker<'_> {
         }
     }
 
-    fn entry(&self, file: &EntryFile, body_offset: usize, p: Parsed<FrontMatter>, ds: &mut Diagnostics) -> Option<Entry> {
+    fn entry(
+        &self,
+        file: &EntryFile,
+        body_offset: usize,
+        p: Parsed<FrontMatter>,
+        ds: &mut Diagnostics,
+    ) -> Option<Entry> {
         let source = &file.source;
         let fm = &p.front_matter;
         let errors_before = ds.error_count();
@@ -380,15 +403,25 @@ impl Checker<'_> {
             && e.latest() < d.earliest()
         {
             ds.push(
-                Diagnostic::error(&source.path, &source.text, p.value_span("end"), format!("`end` ({}) is before `date` ({})", e.edtf(), d.edtf()))
-                    .with_hint("swap the two dates, or correct one of them"),
+                Diagnostic::error(
+                    &source.path,
+                    &source.text,
+                    p.value_span("end"),
+                    format!("`end` ({}) is before `date` ({})", e.edtf(), d.edtf()),
+                )
+                .with_hint("swap the two dates, or correct one of them"),
             );
         }
         for (i, tag) in fm.tags.iter().enumerate() {
             if crate::load::slugify(tag).is_empty() {
                 ds.push(
-                    Diagnostic::error(&source.path, &source.text, p.value_span(&format!("tags[{i}]")), "tag has no letters or digits")
-                        .with_hint("write tags as words, e.g. naval"),
+                    Diagnostic::error(
+                        &source.path,
+                        &source.text,
+                        p.value_span(&format!("tags[{i}]")),
+                        "tag has no letters or digits",
+                    )
+                    .with_hint("write tags as words, e.g. naval"),
                 );
             }
         }
@@ -398,22 +431,49 @@ impl Checker<'_> {
         for (name, targets) in &fm.relations {
             if !self.relations.contains(&name.as_str()) {
                 let hint = match nearest(name, self.relations.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}`? Relations are defined in site.yaml: {}", self.relations.join(", ")),
+                    Some(n) => {
+                        format!("did you mean `{n}`? Relations are defined in site.yaml: {}", self.relations.join(", "))
+                    }
                     None => format!("relations are defined in site.yaml: {}", self.relations.join(", ")),
                 };
-                ds.push(Diagnostic::error(&source.path, &source.text, p.key_span(&format!("relations.{name}")), format!("unknown relation `{name}`")).with_hint(hint));
+                ds.push(
+                    Diagnostic::error(
+                        &source.path,
+                        &source.text,
+                        p.key_span(&format!("relations.{name}")),
+                        format!("unknown relation `{name}`"),
+                    )
+                    .with_hint(hint),
+                );
                 continue;
             }
             for (i, target) in targets.as_slice().iter().enumerate() {
-                let path = if targets.is_list() { format!("relations.{name}[{i}]") } else { format!("relations.{name}") };
+                let path =
+                    if targets.is_list() { format!("relations.{name}[{i}]") } else { format!("relations.{name}") };
                 if target == &file.id {
-                    ds.push(Diagnostic::error(&source.path, &source.text, p.value_span(&path), "an entry cannot be related to itself").with_hint("remove this id"));
+                    ds.push(
+                        Diagnostic::error(
+                            &source.path,
+                            &source.text,
+                            p.value_span(&path),
+                            "an entry cannot be related to itself",
+                        )
+                        .with_hint("remove this id"),
+                    );
                 } else if !self.ids.contains_key(target) {
                     let hint = match nearest(target, self.ids.keys().map(String::as_str)) {
                         Some(n) => format!("did you mean `{n}`? Ids are entry file names without .md"),
                         None => "ids are entry file names without .md".to_string(),
                     };
-                    ds.push(Diagnostic::error(&source.path, &source.text, p.value_span(&path), format!("no entry has the id `{target}`")).with_hint(hint));
+                    ds.push(
+                        Diagnostic::error(
+                            &source.path,
+                            &source.text,
+                            p.value_span(&path),
+                            format!("no entry has the id `{target}`"),
+                        )
+                        .with_hint(hint),
+                    );
                 } else {
                     relations.push((name.clone(), target.clone()));
                 }
@@ -427,13 +487,23 @@ impl Checker<'_> {
             if let Some(id) = &ev.id {
                 if !is_slug(id) {
                     ds.push(
-                        Diagnostic::error(&source.path, &source.text, p.value_span(&format!("events[{i}].id")), format!("event id `{id}` is not a slug"))
-                            .with_hint("use lowercase letters, digits and hyphens, e.g. 2015-ii"),
+                        Diagnostic::error(
+                            &source.path,
+                            &source.text,
+                            p.value_span(&format!("events[{i}].id")),
+                            format!("event id `{id}` is not a slug"),
+                        )
+                        .with_hint("use lowercase letters, digits and hyphens, e.g. 2015-ii"),
                     );
                 } else if !anchors_taken.insert(id.clone()) || markdown::RESERVED_IDS.contains(&id.as_str()) {
                     ds.push(
-                        Diagnostic::error(&source.path, &source.text, p.value_span(&format!("events[{i}].id")), format!("event id `{id}` is already used on this page"))
-                            .with_hint("give each event of an entry its own id"),
+                        Diagnostic::error(
+                            &source.path,
+                            &source.text,
+                            p.value_span(&format!("events[{i}].id")),
+                            format!("event id `{id}` is already used on this page"),
+                        )
+                        .with_hint("give each event of an entry its own id"),
                     );
                 }
             }
@@ -485,8 +555,13 @@ impl Checker<'_> {
             let cites = self.citations(source, &p, &format!("{base}.cite"), &ev.cite, ds);
             if ev.cite.as_slice().is_empty() {
                 ds.push(
-                    Diagnostic::warning(&source.path, &source.text, p.key_span(&base), format!("event `{}` cites no source", ev.title))
-                        .with_hint("add `cite: \"@key, p. N\"` to the event"),
+                    Diagnostic::warning(
+                        &source.path,
+                        &source.text,
+                        p.key_span(&base),
+                        format!("event `{}` cites no source", ev.title),
+                    )
+                    .with_hint("add `cite: \"@key, p. N\"` to the event"),
                 );
             }
             let cite_html: String = cites.iter().map(|c| notes.cite(c.items.clone())).collect();
@@ -496,8 +571,13 @@ impl Checker<'_> {
                 let cdate = claim.date.as_ref().and_then(|d| self.date(source, &p, &format!("{cbase}.date"), d, ds));
                 if claim.date.is_none() && claim.place.is_none() && claim.note.is_none() {
                     ds.push(
-                        Diagnostic::error(&source.path, &source.text, p.key_span(&cbase), "a disputed claim says nothing")
-                            .with_hint("give the claim's `date`, `place` or `note`"),
+                        Diagnostic::error(
+                            &source.path,
+                            &source.text,
+                            p.key_span(&cbase),
+                            "a disputed claim says nothing",
+                        )
+                        .with_hint("give the claim's `date`, `place` or `note`"),
                     );
                 }
                 let mut cnote = String::new();
@@ -510,8 +590,13 @@ impl Checker<'_> {
                 let ccites = self.citations(source, &p, &format!("{cbase}.cite"), &claim.cite, ds);
                 if claim.cite.as_slice().is_empty() {
                     ds.push(
-                        Diagnostic::error(&source.path, &source.text, p.key_span(&cbase), "a disputed claim must cite its source")
-                            .with_hint("add `cite: \"@key, p. N\"` to the claim"),
+                        Diagnostic::error(
+                            &source.path,
+                            &source.text,
+                            p.key_span(&cbase),
+                            "a disputed claim must cite its source",
+                        )
+                        .with_hint("add `cite: \"@key, p. N\"` to the claim"),
                     );
                 }
                 let chtml: String = ccites.iter().map(|c| notes.cite(c.items.clone())).collect();
@@ -566,10 +651,7 @@ impl Checker<'_> {
             aliases: fm
                 .aliases
                 .iter()
-                .map(|a| Name {
-                    name: a.name().to_string(),
-                    lang: a.lang().map(str::to_string),
-                })
+                .map(|a| Name { name: a.name().to_string(), lang: a.lang().map(str::to_string) })
                 .collect(),
             tags: fm.tags.clone(),
             date: date?,
@@ -633,10 +715,7 @@ fn render_field(
         return markdown::render_inline(text, at, ctx, notes, anchors, ds);
     }
     let mut local = Diagnostics::new();
-    let shadow = markdown::Context {
-        source: text,
-        ..*ctx
-    };
+    let shadow = markdown::Context { source: text, ..*ctx };
     let r = markdown::render_inline(text, 0, &shadow, notes, anchors, &mut local);
     let (line, column) = crate::diagnostic::line_col(ctx.source, at);
     ds.extend(local.into_iter().map(|mut d| {
@@ -682,13 +761,25 @@ fn check_anchors(entries: &[Entry], home: &Home, loaded: &Loaded, diagnostics: &
             }
             let Some(set) = anchors.get(target) else { continue };
             if !set.contains(anchor.as_str()) {
-                let mut known: Vec<&str> = set.iter().copied().filter(|a| !markdown::RESERVED_IDS.contains(a) && !a.starts_with("note-")).collect();
+                let mut known: Vec<&str> = set
+                    .iter()
+                    .copied()
+                    .filter(|a| !markdown::RESERVED_IDS.contains(a) && !a.starts_with("note-"))
+                    .collect();
                 known.sort();
                 let hint = match nearest(anchor, known.iter().copied()) {
                     Some(n) => format!("did you mean `#{n}`? The page has: {}", known.join(", ")),
                     None => format!("the page's anchors are: {}", known.join(", ")),
                 };
-                diagnostics.push(Diagnostic::error(file, text, link.span.clone(), format!("`#{anchor}` is not an anchor of `{target}`")).with_hint(hint));
+                diagnostics.push(
+                    Diagnostic::error(
+                        file,
+                        text,
+                        link.span.clone(),
+                        format!("`#{anchor}` is not an anchor of `{target}`"),
+                    )
+                    .with_hint(hint),
+                );
             }
         }
     }

@@ -84,8 +84,10 @@ fn template_error(e: &tera::Error, sources: &HashMap<String, (PathBuf, String)>)
         _ => None,
     };
     match report.and_then(|r| sources.get(r.filename()).map(|s| (r, s))) {
-        Some((r, (path, text))) => Diagnostic::error(path, text, r.span().range.clone(), format!("template error: {}", r.message()))
-            .with_hint("fix the template; variables available to each template are listed in templates/README.md"),
+        Some((r, (path, text))) => {
+            Diagnostic::error(path, text, r.span().range.clone(), format!("template error: {}", r.message()))
+                .with_hint("fix the template; variables available to each template are listed in templates/README.md")
+        }
         None => {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(e);
@@ -249,14 +251,7 @@ impl<'a> Renderer<'a> {
         derived: &'a Derived,
         history: &'a HashMap<String, String>,
     ) -> Renderer<'a> {
-        Renderer {
-            tera,
-            sources,
-            handbook,
-            derived,
-            history,
-            short: Default::default(),
-        }
+        Renderer { tera, sources, handbook, derived, history, short: Default::default() }
     }
 
     fn site(&self) -> SiteView<'a> {
@@ -342,10 +337,7 @@ impl<'a> Renderer<'a> {
 
     fn render(&self, template: &str, path: &str, ctx: &Context, diagnostics: &mut Diagnostics) -> Option<Page> {
         match self.tera.render(template, ctx) {
-            Ok(html) => Some(Page {
-                path: path.to_string(),
-                content: html.into_bytes(),
-            }),
+            Ok(html) => Some(Page { path: path.to_string(), content: html.into_bytes() }),
             Err(e) => {
                 diagnostics.push(template_error(&e, self.sources));
                 None
@@ -355,9 +347,7 @@ impl<'a> Renderer<'a> {
 
     fn edit_url(&self, content_path: &str) -> Option<String> {
         let s = &self.handbook.site;
-        s.repository
-            .as_ref()
-            .map(|r| format!("{}/edit/{}/content/{content_path}", r.trim_end_matches('/'), s.branch))
+        s.repository.as_ref().map(|r| format!("{}/edit/{}/content/{content_path}", r.trim_end_matches('/'), s.branch))
     }
 
     fn entry_page(&self, i: usize, diagnostics: &mut Diagnostics) -> Option<Page> {
@@ -432,23 +422,15 @@ impl<'a> Renderer<'a> {
 
     fn tag_ref(&self, tag: &str, root: &str) -> TagRef {
         let (slug, list) = self.derived.tags.get(tag).map(|(s, l)| (s.as_str(), l.len())).unwrap_or(("", 0));
-        TagRef {
-            name: tag.to_string(),
-            url: format!("{root}tags/{slug}.html"),
-            count: list,
-        }
+        TagRef { name: tag.to_string(), url: format!("{root}tags/{slug}.html"), count: list }
     }
 
     fn chrono_event(&self, entry: usize, event: usize, root: &str) -> ChronoEvent<'a> {
         let e: &'a Entry = &self.handbook.entries[entry];
         let ev = &e.events[event];
         let bib = &self.handbook.bibliography;
-        let citation_html = ev
-            .cites
-            .iter()
-            .map(|c| self.short.get(bib, &c.text, &c.items))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let citation_html =
+            ev.cites.iter().map(|c| self.short.get(bib, &c.text, &c.items)).collect::<Vec<_>>().join(" ");
         let dispute_summary = ev
             .disputed
             .iter()
@@ -460,7 +442,8 @@ impl<'a> Renderer<'a> {
                 if let Some(p) = &c.place {
                     parts.push(p.clone());
                 }
-                let who: Vec<String> = c.cites.iter().map(|x| crate::cite::strip_tags(&self.short.get(bib, &x.text, &x.items))).collect();
+                let who: Vec<String> =
+                    c.cites.iter().map(|x| crate::cite::strip_tags(&self.short.get(bib, &x.text, &x.items))).collect();
                 format!("{} ({})", parts.join(", "), who.join("; "))
             })
             .collect::<Vec<_>>()
@@ -529,7 +512,10 @@ impl<'a> Renderer<'a> {
                 let root = root_for(&path);
                 let list = &d.by_kind[Kind::ALL.iter().position(|k| *k == kind).expect("kind")];
                 let mut ctx = self.context(&path, kind.plural_title(), "", kind.folder());
-                ctx.insert("kind", &serde_json::json!({"name": kind.name(), "title": kind.plural_title(), "folder": kind.folder()}));
+                ctx.insert(
+                    "kind",
+                    &serde_json::json!({"name": kind.name(), "title": kind.plural_title(), "folder": kind.folder()}),
+                );
                 let entries: Vec<serde_json::Value> = list
                     .iter()
                     .map(|&i| {
@@ -567,12 +553,17 @@ impl<'a> Renderer<'a> {
             Job::Chronology => {
                 let path = "chronology/index.html";
                 let root = root_for(path);
-                let mut ctx = self.context(path, "Chronology", "Every dated event in the handbook, by year.", "chronology");
-                let years: Vec<YearView> = d.years.iter().filter(|y| !y.items.is_empty()).map(|y| self.year_view(y, &root)).collect();
+                let mut ctx =
+                    self.context(path, "Chronology", "Every dated event in the handbook, by year.", "chronology");
+                let years: Vec<YearView> =
+                    d.years.iter().filter(|y| !y.items.is_empty()).map(|y| self.year_view(y, &root)).collect();
                 ctx.insert("years", &years);
                 ctx.insert("all_years", &d.years.iter().map(|y| self.year_summary(y, &root)).collect::<Vec<_>>());
                 ctx.insert("chart_svg", &crate::chart::svg(&d.years, &root, "chronology-chart"));
-                let filter_entries: Vec<EntryRef> = (0..h.entries.len()).filter(|&i| !h.entries[i].events.is_empty()).map(|i| self.entry_ref(i, &root)).collect();
+                let filter_entries: Vec<EntryRef> = (0..h.entries.len())
+                    .filter(|&i| !h.entries[i].events.is_empty())
+                    .map(|i| self.entry_ref(i, &root))
+                    .collect();
                 ctx.insert("entries", &filter_entries);
                 self.render("chronology.html", path, &ctx, ds)
             }
@@ -581,7 +572,12 @@ impl<'a> Renderer<'a> {
                 let path = format!("chronology/{}.html", y.year);
                 let root = root_for(&path);
                 let title = format!("{}", y.year);
-                let mut ctx = self.context(&path, &title, &format!("Events of {} in the handbook's chronology.", y.year), "chronology");
+                let mut ctx = self.context(
+                    &path,
+                    &title,
+                    &format!("Events of {} in the handbook's chronology.", y.year),
+                    "chronology",
+                );
                 ctx.insert("year", &self.year_view(y, &root));
                 let with_events = |j: &usize| !d.years[*j].items.is_empty();
                 let prev = (0..i).rev().find(with_events).map(|j| self.year_summary(&d.years[j], &root));
@@ -592,12 +588,21 @@ impl<'a> Renderer<'a> {
             }
             Job::Sources => {
                 let path = "sources.html";
-                let mut ctx = self.context(path, "Sources", "Every source the handbook cites, with the entries that cite it.", "sources");
+                let mut ctx = self.context(
+                    path,
+                    "Sources",
+                    "Every source the handbook cites, with the entries that cite it.",
+                    "sources",
+                );
                 let rendered = h.bibliography.render_all();
                 let sources: Vec<serde_json::Value> = rendered
                     .iter()
                     .map(|(key, html)| {
-                        let cited_by: Vec<EntryRef> = d.cited_by.get(key).map(|v| v.iter().map(|&i| self.entry_ref(i, "")).collect()).unwrap_or_default();
+                        let cited_by: Vec<EntryRef> = d
+                            .cited_by
+                            .get(key)
+                            .map(|v| v.iter().map(|&i| self.entry_ref(i, "")).collect())
+                            .unwrap_or_default();
                         serde_json::json!({"key": key, "html": html, "cited_by": cited_by})
                     })
                     .collect();

@@ -87,7 +87,11 @@ pub fn default_relations() -> BTreeMap<String, RelationLabels> {
 
 impl SiteConfig {
     /// Reads `site.yaml`; None (with diagnostics) when it is missing or invalid.
-    pub fn load(source: Option<&SourceFile>, content_dir: &std::path::Path, diagnostics: &mut Diagnostics) -> Option<(SiteConfig, YamlIndex)> {
+    pub fn load(
+        source: Option<&SourceFile>,
+        content_dir: &std::path::Path,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<(SiteConfig, YamlIndex)> {
         let Some(source) = source else {
             diagnostics.push(
                 Diagnostic::file(Severity::Error, content_dir.join("site.yaml"), "site.yaml is missing")
@@ -103,8 +107,13 @@ impl SiteConfig {
         {
             ok = false;
             diagnostics.push(
-                Diagnostic::error(&source.path, &source.text, index.value("base_url"), "base_url must be an absolute http(s) URL")
-                    .with_hint("e.g. base_url: https://example.org/handbook/"),
+                Diagnostic::error(
+                    &source.path,
+                    &source.text,
+                    index.value("base_url"),
+                    "base_url must be an absolute http(s) URL",
+                )
+                .with_hint("e.g. base_url: https://example.org/handbook/"),
             );
         }
         if let Some(url) = &config.repository
@@ -112,16 +121,26 @@ impl SiteConfig {
         {
             ok = false;
             diagnostics.push(
-                Diagnostic::error(&source.path, &source.text, index.value("repository"), "repository must be an https URL")
-                    .with_hint("e.g. repository: https://github.com/owner/repo"),
+                Diagnostic::error(
+                    &source.path,
+                    &source.text,
+                    index.value("repository"),
+                    "repository must be an https URL",
+                )
+                .with_hint("e.g. repository: https://github.com/owner/repo"),
             );
         }
         for name in config.relations.keys() {
             if !crate::load::is_slug(&name.replace('_', "-")) {
                 ok = false;
                 diagnostics.push(
-                    Diagnostic::error(&source.path, &source.text, index.key(&format!("relations.{name}")), format!("relation name `{name}` is not a lowercase identifier"))
-                        .with_hint("use lowercase letters, digits and underscores, e.g. part_of"),
+                    Diagnostic::error(
+                        &source.path,
+                        &source.text,
+                        index.key(&format!("relations.{name}")),
+                        format!("relation name `{name}` is not a lowercase identifier"),
+                    )
+                    .with_hint("use lowercase letters, digits and underscores, e.g. part_of"),
                 );
             }
         }

@@ -62,9 +62,7 @@ pub fn write_site(out: &Path, pages: &[Page], statics: &[(String, PathBuf)]) -> 
             std::fs::create_dir_all(tmp.join(d))?;
         }
         pages.par_iter().try_for_each(|p| std::fs::write(tmp.join(&p.path), &p.content))?;
-        statics
-            .par_iter()
-            .try_for_each(|(rel, src)| std::fs::copy(src, tmp.join(rel)).map(|_| ()))?;
+        statics.par_iter().try_for_each(|(rel, src)| std::fs::copy(src, tmp.join(rel)).map(|_| ()))?;
         Ok(())
     })();
     if let Err(e) = result {
@@ -108,10 +106,7 @@ mod tests {
         let out = dir.path().join("public");
         std::fs::create_dir_all(out.join("stale")).unwrap();
         std::fs::write(out.join("stale/old.html"), "old").unwrap();
-        let pages = vec![Page {
-            path: "a/b.html".into(),
-            content: b"new".to_vec(),
-        }];
+        let pages = vec![Page { path: "a/b.html".into(), content: b"new".to_vec() }];
         write_site(&out, &pages, &[]).unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a/b.html")).unwrap(), "new");
         assert!(!out.join("stale").exists());

@@ -68,10 +68,7 @@ impl YamlIndex {
                 let n = index.lengths.entry(parent.clone()).or_insert(0);
                 let path = format!("{parent}[{n}]");
                 *n += 1;
-                stack.push(Frame {
-                    indent: col + 1,
-                    path: path.clone(),
-                });
+                stack.push(Frame { indent: col + 1, path: path.clone() });
                 let after = rest[1..].len() - rest[1..].trim_start_matches(' ').len();
                 col += 1 + after;
                 rest = &rest[1 + after..];
@@ -95,13 +92,7 @@ impl YamlIndex {
                     let (value, value_text) = value_range(rest, value_start);
                     let value = abs + value.start..abs + value.end;
                     index.keys.entry(parent).or_default().push(key);
-                    index.places.insert(
-                        path.clone(),
-                        Place {
-                            key: abs..abs + key_len,
-                            value: value.clone(),
-                        },
-                    );
+                    index.places.insert(path.clone(), Place { key: abs..abs + key_len, value: value.clone() });
                     if value_text.starts_with('|') || value_text.starts_with('>') {
                         block_scalar_indent = Some(col);
                     } else if value_text.starts_with('[') {
@@ -113,13 +104,7 @@ impl YamlIndex {
                     // A scalar list item: its place is already the item path.
                     let path = stack.last().map(|f| f.path.clone()).unwrap_or_default();
                     let (value, _) = value_range(rest, 0);
-                    index.places.insert(
-                        path,
-                        Place {
-                            key: abs..abs,
-                            value: abs + value.start..abs + value.end,
-                        },
-                    );
+                    index.places.insert(path, Place { key: abs..abs, value: abs + value.start..abs + value.end });
                 }
                 None => {}
             }
@@ -140,13 +125,7 @@ impl YamlIndex {
             let trimmed = raw.trim();
             if !trimmed.is_empty() {
                 let s = start + from + lead;
-                places.insert(
-                    format!("{path}[{n}]"),
-                    Place {
-                        key: s..s,
-                        value: s..s + trimmed.len(),
-                    },
-                );
+                places.insert(format!("{path}[{n}]"), Place { key: s..s, value: s..s + trimmed.len() });
                 *n += 1;
             }
         };
