@@ -8,10 +8,11 @@
 //! short note. hayagriva does not escape HTML: [`to_html`] walks its output and
 //! escapes every piece of text itself.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{
@@ -177,9 +178,36 @@ fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
 pub struct Bibliography {
     library: Library,
     style: IndependentStyle,
+    /// The style without its bibliography section: citations render alone,
+    /// without hayagriva also sorting and rendering a bibliography each time.
+    citation_style: IndependentStyle,
     locales: Vec<Locale>,
     /// Keys in file order, for the Sources page.
     keys: Vec<String>,
+    /// Rendered citation items by (key, locator, position): a source cited
+    /// the same way in the same position renders the same on every page.
+    notes: Mutex<HashMap<(String, Option<LocatorLabel>, Position), String>>,
+    /// Each source's bibliography entry, rendered alone.
+    entries: Mutex<HashMap<String, String>>,
+    /// The whole bibliography in the style's order (rendered once).
+    all: OnceLock<Vec<(String, String)>>,
+}
+
+/// Where a citation stands relative to earlier citations of the same source
+/// on the page: the CSL positions that decide between a full note, a short
+/// note and "Ibid.".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Position {
+    /// The source's first citation on the page.
+    First,
+    /// The same source and locator as the citation just before.
+    Ibid,
+    /// The same source as the citation just before, another locator.
+    IbidWithLocator,
+    /// Cited within the style's near-note distance, not just before.
+    NearNote,
+    /// Cited before, further back.
+    Subsequent,
 }
 
 impl std::fmt::Debug for Bibliography {
@@ -210,8 +238,7 @@ impl Bibliography {
     /// duplicate keys at their positions.
     pub fn load(source: Option<&SourceFile>, style: IndependentStyle, diagnostics: &mut Diagnostics) -> Bibliography {
         let locales = hayagriva::archive::locales();
-        let empty =
-            Bibliography { library: Library::new(), style: style.clone(), locales: locales.clone(), keys: Vec::new() };
+        let empty = Bibliography::new(Library::new(), style.clone(), locales.clone(), Vec::new());
         let Some(source) = source else { return empty };
         let text = source.text.as_str();
         let file = source.path.as_path();
@@ -245,7 +272,7 @@ impl Bibliography {
                         }
                     }
                 }
-                Bibliography { library, style, locales, keys }
+                Bibliography::new(library, style, locales, keys)
             }
         }
     }
@@ -264,20 +291,125 @@ impl Bibliography {
         &self.keys
     }
 
-    /// The bibliography entry of every source, in the style's order, as HTML.
-    pub fn render_all(&self) -> Vec<(String, String)> {
-        let mut driver = BibliographyDriver::new();
-        for key in &self.keys {
-            let entry = self.library.get(key).expect("key from the library");
-            let mut item = CitationItem::with_entry(entry);
-            item.hidden = true;
-            driver.citation(CitationRequest::new(vec![item], &self.style, None, &self.locales, Some(1)));
+    fn new(library: Library, style: IndependentStyle, locales: Vec<Locale>, keys: Vec<String>) -> Bibliography {
+        let mut citation_style = style.clone();
+        citation_style.bibliography = None;
+        Bibliography {
+            library,
+            style,
+            citation_style,
+            locales,
+            keys,
+            notes: Mutex::default(),
+            entries: Mutex::default(),
+            all: OnceLock::new(),
         }
-        let rendered = driver.finish(BibliographyRequest::new(&self.style, None, &self.locales));
-        rendered
+    }
+
+    /// The bibliography entry of every source, in the style's order, as HTML
+    /// (rendered once per build).
+    pub fn render_all(&self) -> &[(String, String)] {
+        self.all.get_or_init(|| {
+            let mut driver = BibliographyDriver::new();
+            for key in &self.keys {
+                let entry = self.library.get(key).expect("key from the library");
+                let mut item = CitationItem::with_entry(entry);
+                item.hidden = true;
+                driver.citation(CitationRequest::new(vec![item], &self.style, None, &self.locales, Some(1)));
+            }
+            let rendered = driver.finish(BibliographyRequest::new(&self.style, None, &self.locales));
+            rendered
+                .bibliography
+                .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// One source's bibliography entry, rendered on its own (so it never
+    /// borrows a neighbour's author as "———").
+    fn entry_html(&self, key: &str) -> String {
+        if let Some(html) = self.entries.lock().expect("no panic while held").get(key) {
+            return html.clone();
+        }
+        let Some(entry) = self.library.get(key) else { return String::new() };
+        let mut driver = BibliographyDriver::new();
+        let mut item = CitationItem::with_entry(entry);
+        item.hidden = true;
+        driver.citation(CitationRequest::new(vec![item], &self.style, None, &self.locales, Some(1)));
+        let html = driver
+            .finish(BibliographyRequest::new(&self.style, None, &self.locales))
             .bibliography
-            .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
-            .unwrap_or_default()
+            .and_then(|b| b.items.into_iter().next())
+            .map(|i| to_html(&i.content))
+            .unwrap_or_default();
+        self.entries.lock().expect("no panic while held").insert(key.to_string(), html.clone());
+        html
+    }
+
+    /// The citation of one item (without prefix and suffix) in a position.
+    ///
+    /// hayagriva decides the form from the citations before it; we replay a
+    /// minimal history that puts the item in `position` and keep the last
+    /// citation. The locator is rendered as a placeholder that is filled in
+    /// afterwards, so the result depends only on (key, locator kind,
+    /// position): a build renders each source at most a few times, however
+    /// many pages cite it.
+    pub fn render_item(&self, item: &CiteItem, position: Position) -> String {
+        let label = item.locator.as_ref().map(|(label, _)| *label);
+        let cache_key = (item.key.clone(), label, position);
+        let cached = self.notes.lock().expect("no panic while held").get(&cache_key).cloned();
+        let template = match cached {
+            Some(t) => t,
+            None => {
+                let t = self.render_template(&item.key, label, position);
+                self.notes.lock().expect("no panic while held").insert(cache_key, t.clone());
+                t
+            }
+        };
+        match &item.locator {
+            Some((_, value)) if template.contains(LOCATOR_SLOT) => {
+                template.replace(LOCATOR_SLOT, &escape(&format_locator(value)))
+            }
+            _ => template.replace(LOCATOR_SLOT, ""),
+        }
+    }
+
+    fn render_template(&self, key: &str, label: Option<LocatorLabel>, position: Position) -> String {
+        let Some(entry) = self.library.get(key) else { return String::new() };
+        let locator = || {
+            label.map(|l| SpecificLocator(l.0, LocatorPayload::Transparent(hayagriva::TransparentLocator::new(0u8))))
+        };
+        // Another source, to separate citations of this one.
+        let other = self.keys.iter().find(|k| *k != key).and_then(|k| self.library.get(k));
+        let plain = || CitationItem::with_entry(entry);
+        let mut history: Vec<(CitationItem<Entry>, usize)> = match position {
+            Position::First => vec![],
+            Position::Ibid => vec![(CitationItem::new(entry, locator(), None, false, None), 1)],
+            Position::IbidWithLocator => vec![(plain(), 1)],
+            Position::NearNote | Position::Subsequent => match other {
+                Some(o) => vec![(plain(), 1), (CitationItem::with_entry(o), 2)],
+                None => vec![(plain(), 1)],
+            },
+        };
+        let note = match position {
+            Position::First => 1,
+            Position::Ibid | Position::IbidWithLocator => 2,
+            Position::NearNote => 3,
+            Position::Subsequent => 100,
+        };
+        history.push((CitationItem::new(entry, locator(), None, false, None), note));
+        let style = &self.citation_style;
+        let mut driver = BibliographyDriver::new();
+        for (citation, number) in history {
+            driver.citation(CitationRequest::new(vec![citation], style, None, &self.locales, Some(number)));
+        }
+        let rendered = driver.finish(BibliographyRequest::new(style, None, &self.locales));
+        rendered.citations.last().map(|c| to_html(&c.citation)).unwrap_or_default()
+    }
+
+    /// The style's near-note distance (CSL default 5).
+    fn near_note_distance(&self) -> usize {
+        self.style.citation.near_note_distance as usize
     }
 }
 
@@ -355,53 +487,48 @@ impl<'b> NoteRun<'b> {
         let bib = self.bibliography;
         let mut order: Vec<usize> = (0..self.requests.len()).collect();
         order.sort_by_key(|&i| self.requests[i].0);
-        let mut driver = BibliographyDriver::new();
-        // Each item is its own request (so it keeps its own prefix and suffix),
-        // all in the note's number.
-        let mut slots: Vec<(usize, usize)> = Vec::new(); // (request, item)
+        let mut citations = vec![String::new(); self.requests.len()];
+        // Where each source was last cited (note number), and the citation just before.
+        let mut last_note: HashMap<&str, usize> = HashMap::new();
+        let mut previous: Option<(usize, &[CiteItem])> = None;
+        let near = bib.near_note_distance();
         for &i in &order {
             let (note, items) = &self.requests[i];
-            for (j, item) in items.iter().enumerate() {
-                let Some(entry) = bib.library.get(&item.key) else { continue };
-                let locator = item
-                    .locator
-                    .as_ref()
-                    .map(|(label, value)| SpecificLocator(label.0, LocatorPayload::Str(value.as_str())));
-                let citation = CitationItem::new(entry, locator, None, false, None);
-                driver.citation(CitationRequest::new(vec![citation], &bib.style, None, &bib.locales, Some(*note)));
-                slots.push((i, j));
+            let pieces: Vec<String> = items
+                .iter()
+                .map(|item| {
+                    let position = match (last_note.get(item.key.as_str()), previous) {
+                        (None, _) => Position::First,
+                        (Some(_), Some((_, [prev]))) if prev.key == item.key && prev.locator == item.locator => {
+                            Position::Ibid
+                        }
+                        (Some(_), Some((_, [prev]))) if prev.key == item.key && item.locator.is_some() => {
+                            Position::IbidWithLocator
+                        }
+                        (Some(&n), _) if note.saturating_sub(n) <= near => Position::NearNote,
+                        (Some(_), _) => Position::Subsequent,
+                    };
+                    let body = bib.render_item(item, position);
+                    join_affixes(&item.prefix, &body, &item.suffix)
+                })
+                .collect();
+            for item in items {
+                last_note.insert(item.key.as_str(), *note);
             }
+            previous = Some((*note, items.as_slice()));
+            let mut text = pieces.join("; ");
+            if items.len() > 1 {
+                // Separate items end in their own periods; keep one at the very end.
+                text = text.replace(".; ", "; ");
+            }
+            citations[i] = capitalize_first(&text);
         }
-        let rendered = driver.finish(BibliographyRequest::new(&bib.style, None, &bib.locales));
-        let mut parts: HashMap<(usize, usize), String> = HashMap::new();
-        for ((i, j), citation) in slots.into_iter().zip(rendered.citations) {
-            parts.insert((i, j), to_html(&citation.citation));
-        }
-        let citations = self
-            .requests
-            .iter()
-            .enumerate()
-            .map(|(i, (_, items))| {
-                let pieces: Vec<String> = items
-                    .iter()
-                    .enumerate()
-                    .map(|(j, item)| {
-                        let body = parts.remove(&(i, j)).unwrap_or_default();
-                        join_affixes(&item.prefix, &body, &item.suffix)
-                    })
-                    .collect();
-                let mut note = pieces.join("; ");
-                if items.len() > 1 {
-                    // Separate items end in their own periods; keep one at the very end.
-                    note = note.replace(".; ", "; ");
-                }
-                capitalize_first(&note)
-            })
-            .collect();
-        let bibliography = rendered
-            .bibliography
-            .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
-            .unwrap_or_default();
+        // The page's bibliography, alphabetical by its text (author, then title,
+        // in the bibliography styles handbooks use), without rendering the
+        // whole bibliography to learn the style's order.
+        let mut bibliography: Vec<(String, String)> =
+            last_note.keys().map(|k| (k.to_string(), bib.entry_html(k))).collect();
+        bibliography.sort_by_cached_key(|(k, html)| (strip_tags(html).to_lowercase(), k.clone()));
         RenderedNotes { citations, bibliography }
     }
 }
@@ -443,6 +570,22 @@ fn capitalize_first(html: &str) -> String {
         }
     }
     html.to_string()
+}
+
+/// Where a locator goes in a rendered citation template.
+const LOCATOR_SLOT: char = '\u{2}';
+
+/// A locator as printed: hyphens between numbers become en dashes (`33-35`, `33--35` → `33–35`).
+fn format_locator(value: &str) -> String {
+    let value = value.replace("--", "–");
+    let chars: Vec<char> = value.chars().collect();
+    let mut out = String::with_capacity(value.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let digit_around =
+            i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        out.push(if c == '-' && digit_around { '–' } else { c });
+    }
+    out
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -500,7 +643,7 @@ fn write_children(out: &mut String, children: &ElemChildren) {
                     write_formatted(out, &text.text, &text.formatting);
                 }
             }
-            ElemChild::Transparent { .. } => {}
+            ElemChild::Transparent { .. } => out.push(LOCATOR_SLOT),
         }
     }
 }
@@ -533,27 +676,14 @@ fn write_formatted(out: &mut String, text: &str, f: &hayagriva::Formatting) {
     }
 }
 
-/// A cache of short citations for lists where full notes do not fit (the
-/// chronology): the style's short note for each distinct citation text.
-#[derive(Default)]
-pub struct ShortCitations {
-    cache: std::sync::Mutex<BTreeMap<String, String>>,
-}
-
-impl ShortCitations {
-    /// The short note for `text` (a citation as written, e.g. `@korolev2018, p. 35`).
-    pub fn get(&self, bibliography: &Bibliography, text: &str, items: &[CiteItem]) -> String {
-        if let Some(s) = self.cache.lock().expect("no panics while held").get(text) {
-            return s.clone();
-        }
-        let mut run = NoteRun::new(bibliography);
-        // Cite once to spend the full note, then again for the short form.
-        run.add(1, items.to_vec());
-        let second = run.add(2, items.to_vec());
-        let short = run.finish().citations.swap_remove(second);
-        self.cache.lock().expect("no panics while held").insert(text.to_string(), short.clone());
-        short
-    }
+/// The short form of a citation, for lists where full notes do not fit
+/// (the chronology): each item as if cited before on the page.
+pub fn short_citation(bibliography: &Bibliography, items: &[CiteItem]) -> String {
+    let pieces: Vec<String> = items
+        .iter()
+        .map(|item| join_affixes(&item.prefix, &bibliography.render_item(item, Position::Subsequent), &item.suffix))
+        .collect();
+    capitalize_first(&pieces.join("; ").replace(".; ", "; "))
 }
 
 #[cfg(test)]

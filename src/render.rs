@@ -236,7 +236,6 @@ pub struct Renderer<'a> {
     handbook: &'a Handbook,
     derived: &'a Derived,
     history: &'a HashMap<String, String>,
-    short: crate::cite::ShortCitations,
 }
 
 fn root_for(path: &str) -> String {
@@ -251,7 +250,7 @@ impl<'a> Renderer<'a> {
         derived: &'a Derived,
         history: &'a HashMap<String, String>,
     ) -> Renderer<'a> {
-        Renderer { tera, sources, handbook, derived, history, short: Default::default() }
+        Renderer { tera, sources, handbook, derived, history }
     }
 
     fn site(&self) -> SiteView<'a> {
@@ -430,7 +429,7 @@ impl<'a> Renderer<'a> {
         let ev = &e.events[event];
         let bib = &self.handbook.bibliography;
         let citation_html =
-            ev.cites.iter().map(|c| self.short.get(bib, &c.text, &c.items)).collect::<Vec<_>>().join(" ");
+            ev.cites.iter().map(|c| crate::cite::short_citation(bib, &c.items)).collect::<Vec<_>>().join(" ");
         let dispute_summary = ev
             .disputed
             .iter()
@@ -442,8 +441,11 @@ impl<'a> Renderer<'a> {
                 if let Some(p) = &c.place {
                     parts.push(p.clone());
                 }
-                let who: Vec<String> =
-                    c.cites.iter().map(|x| crate::cite::strip_tags(&self.short.get(bib, &x.text, &x.items))).collect();
+                let who: Vec<String> = c
+                    .cites
+                    .iter()
+                    .map(|x| crate::cite::strip_tags(&crate::cite::short_citation(bib, &x.items)))
+                    .collect();
                 format!("{} ({})", parts.join(", "), who.join("; "))
             })
             .collect::<Vec<_>>()
