@@ -55,6 +55,10 @@ pub struct Outcome {
     /// None when errors stopped the build (nothing was written).
     pub stats: Option<Stats>,
     pub elapsed: Duration,
+    /// True when the handbook could not be read at all (no content folder)
+    /// or the site could not be written: an environment problem, not a
+    /// problem in the handbook (exit code 2).
+    pub io_failure: bool,
 }
 
 /// Runs the pipeline up to rendering; returns the pages and static files.
@@ -111,10 +115,12 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
 pub fn build(options: &Options) -> Outcome {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
+    let mut io_failure = !options.content_dir().is_dir();
     let stats = compile(options, &mut diagnostics).and_then(|(pages, statics, stats)| {
         match crate::write::write_site(&options.out, &pages, &statics) {
             Ok(()) => Some(stats),
             Err(e) => {
+                io_failure = true;
                 diagnostics.push(Diagnostic::file(
                     Severity::Error,
                     &options.out,
@@ -125,7 +131,7 @@ pub fn build(options: &Options) -> Outcome {
         }
     });
     diagnostics.sort();
-    Outcome { diagnostics, stats, elapsed: start.elapsed() }
+    Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure }
 }
 
 /// `handbook check`: everything `build` checks, without writing.
@@ -134,7 +140,7 @@ pub fn check(options: &Options) -> Outcome {
     let mut diagnostics = Diagnostics::new();
     let stats = compile(options, &mut diagnostics).map(|(_, _, s)| s);
     diagnostics.sort();
-    Outcome { diagnostics, stats, elapsed: start.elapsed() }
+    Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure: !options.content_dir().is_dir() }
 }
 
 /// Reads a file as the pipeline saw it (BOM dropped, CRLF as LF), for snippets.

@@ -57,12 +57,23 @@ pub fn split(source: &SourceFile) -> Result<Split<'_>, Diagnostic> {
 
 /// A date as written: `2004`, `2000-07-18`, `2005-08-18/2005-08-25`, `2004~`.
 /// YAML reads `2004` as a number, so numbers are accepted too.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[schemars(
-    with = "String",
-    description = "A partial date (EDTF level 1): YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ? (uncertain), ~ (approximate) or % (both); or a range A/B."
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DateText(pub String);
+
+impl JsonSchema for DateText {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PartialDate".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A partial date (EDTF level 1): YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ? (uncertain), ~ (approximate) or % (both); or a range A/B.",
+            "type": ["string", "integer"],
+            "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~%]?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~%]?)?$",
+            "examples": ["2004", "2000-07", "2000-07-18", "2005-08-18/2005-08-25", "2004~"]
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for DateText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DateText, D::Error> {

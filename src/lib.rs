@@ -26,6 +26,8 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod scaffold;
+pub mod schema;
 pub mod site;
 pub mod write;
 pub mod yaml_index;

@@ -33,6 +33,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
     },
+    /// Write a new entry from its kind's archetype and print its path.
+    New {
+        /// mechanism, exercise or declaration.
+        kind: String,
+        /// The entry's title; its file name is made from it.
+        title: String,
+        /// The handbook's root folder.
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print the JSON Schema of an entry kind's front matter (or of site.yaml), or write them all to a folder.
+    Schema {
+        /// mechanism, exercise, declaration or site; all of them when --out is given.
+        what: Option<String>,
+        /// Write every schema into this folder (mechanism.schema.json, …, site.schema.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check the handbook (front matter, dates, links, citations, templates) without writing anything.
     Check {
         #[command(flatten)]
@@ -78,6 +96,7 @@ impl From<FormatArg> for Format {
 
 /// Exit codes: 0 all good, 1 problems found in the handbook, 2 usage or I/O error.
 const PROBLEMS: u8 = 1;
+const USAGE_OR_IO: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -101,6 +120,28 @@ fn main() -> ExitCode {
                 )
             })
         }
+        Command::New { kind, title, root } => {
+            let Some(kind) = handbook::load::Kind::from_name(&kind) else {
+                eprintln!("error: unknown kind `{kind}`\nhelp: use mechanism, exercise or declaration");
+                return ExitCode::from(USAGE_OR_IO);
+            };
+            let root = if root == std::path::Path::new(".") { PathBuf::new() } else { root };
+            match handbook::scaffold::new_entry(&root, kind, &title, handbook::scaffold::current_year()) {
+                Ok(path) => {
+                    println!("{}", path.display());
+                    eprintln!(
+                        "Created {}: fill in its summary, date, events and sources, then run `handbook check`.",
+                        path.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(USAGE_OR_IO)
+                }
+            }
+        }
+        Command::Schema { what, out } => schema(what.as_deref(), out.as_deref()),
         Command::Check { site, strict, format } => {
             let mut options = Options::new(&site.root);
             options.drafts = site.drafts;
@@ -116,6 +157,44 @@ fn main() -> ExitCode {
             })
         }
     }
+}
+
+fn schema(what: Option<&str>, out: Option<&std::path::Path>) -> ExitCode {
+    if let Some(dir) = out {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: cannot create {}: {e}", dir.display());
+            return ExitCode::from(USAGE_OR_IO);
+        }
+        for (name, schema) in handbook::schema::all() {
+            let path = dir.join(&name);
+            let text = serde_json::to_string_pretty(&schema).expect("schemas are JSON") + "\n";
+            if let Err(e) = std::fs::write(&path, text) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(USAGE_OR_IO);
+            }
+            eprintln!("wrote {}", path.display());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let schema = match what {
+        Some("site") => handbook::schema::site_schema(),
+        Some(kind) => match handbook::load::Kind::from_name(kind) {
+            Some(k) => handbook::schema::entry_schema(k),
+            None => {
+                eprintln!("error: unknown schema `{kind}`\nhelp: use mechanism, exercise, declaration or site");
+                return ExitCode::from(USAGE_OR_IO);
+            }
+        },
+        None => {
+            let all: serde_json::Map<String, serde_json::Value> = handbook::schema::all()
+                .into_iter()
+                .map(|(n, s)| (n.trim_end_matches(".schema.json").to_string(), s))
+                .collect();
+            serde_json::Value::Object(all)
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&schema).expect("schemas are JSON"));
+    ExitCode::SUCCESS
 }
 
 /// Prints the problems and the summary; picks the exit code.
@@ -137,6 +216,10 @@ fn finish(
     }
     let errors = outcome.diagnostics.error_count();
     let warnings = outcome.diagnostics.warning_count();
+    if outcome.io_failure {
+        eprintln!("error: the handbook could not be read or the site could not be written");
+        return ExitCode::from(USAGE_OR_IO);
+    }
     if errors > 0 || (strict && warnings > 0) {
         eprintln!(
             "error: {errors} problem{} found{}; nothing was written",
@@ -144,6 +227,9 @@ fn finish(
             if warnings > 0 { format!(" (and {warnings} warnings)") } else { String::new() }
         );
         return ExitCode::from(PROBLEMS);
+    }
+    if outcome.io_failure {
+        return ExitCode::from(USAGE_OR_IO);
     }
     match &outcome.stats {
         Some(stats) => {

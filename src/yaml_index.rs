@@ -73,10 +73,10 @@ impl YamlIndex {
                 col += 1 + after;
                 rest = &rest[1 + after..];
                 is_item = true;
-                if rest.is_empty() {
-                    let at = line_start + col;
-                    index.places.insert(path, Place { key: at..at, value: at..at });
-                }
+                // The item itself: the dash, and the rest of the line as its value.
+                let dash = line_start + col - 1 - after;
+                let at = line_start + col;
+                index.places.insert(path, Place { key: dash..dash + 1, value: at..at + rest.trim_end().len() });
             }
             if rest.is_empty() {
                 continue;
@@ -244,8 +244,8 @@ mod tests {
         assert_eq!(idx.keys(""), ["title", "aliases", "relations", "events", "summary"]);
         assert_eq!(idx.keys("events[1]"), ["date", "note", "title"]);
         assert_eq!(idx.len("events"), 2);
-        // Unknown paths fall back to the nearest ancestor.
-        assert_eq!(text(&idx, "events[1].place"), "");
+        // Unknown paths fall back to the nearest ancestor: here the list item.
+        assert_eq!(text(&idx, "events[1].place"), "date: 2013");
         assert_eq!(idx.find("events[1].place").unwrap().value, idx.value("events[1]"));
     }
 
