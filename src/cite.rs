@@ -191,6 +191,9 @@ pub struct Bibliography {
     entries: Mutex<HashMap<String, String>>,
     /// The whole bibliography in the style's order (rendered once).
     all: OnceLock<Vec<(String, String)>>,
+    /// Keys of entries that are in the file but broken (reported there):
+    /// citing them is not reported again as an unknown key.
+    broken: std::collections::HashSet<String>,
 }
 
 /// Where a citation stands relative to earlier citations of the same source
@@ -242,43 +245,80 @@ impl Bibliography {
         let Some(source) = source else { return empty };
         let text = source.text.as_str();
         let file = source.path.as_path();
-        match biblatex::Bibliography::parse(text) {
-            Err(e) => {
-                diagnostics.push(
-                    Diagnostic::error(file, text, e.span.clone(), format!("BibTeX syntax error: {}", e.kind))
-                        .with_hint(bib_hint(&e.kind.to_string())),
-                );
-                empty
-            }
-            Ok(parsed) => {
-                let mut library = Library::new();
-                let mut keys = Vec::new();
-                for entry in parsed.iter() {
-                    match Entry::try_from(entry) {
-                        Ok(e) => {
-                            keys.push(entry.key.clone());
-                            library.push(&e);
-                        }
-                        Err(err) => {
-                            diagnostics.push(
-                                Diagnostic::error(
-                                    file,
-                                    text,
-                                    err.span.clone(),
-                                    format!("in `{}`: {}", entry.key, err.kind),
-                                )
-                                .with_hint("fix the field's value (dates are YYYY-MM-DD, page ranges 33--42)"),
-                            );
-                        }
+        // Parse the whole file (so @string abbreviations work); if that fails,
+        // parse entry by entry to report every broken entry and keep the rest.
+        let chunks: Vec<(usize, &str)> = match biblatex::Bibliography::parse(text) {
+            Ok(_) => vec![(0, text)],
+            Err(_) => split_entries(text),
+        };
+        let mut library = Library::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        let mut broken = std::collections::HashSet::new();
+        for (offset, chunk) in chunks {
+            let parsed = match biblatex::Bibliography::parse(chunk) {
+                Ok(p) => p,
+                Err(e) => {
+                    if let Some(key) = entry_key(chunk) {
+                        broken.insert(key);
+                    }
+                    let span = offset + e.span.start..offset + e.span.end;
+                    let message = format!("BibTeX syntax error: {}", e.kind);
+                    diagnostics
+                        .push(Diagnostic::error(file, text, span, message).with_hint(bib_hint(&e.kind.to_string())));
+                    continue;
+                }
+            };
+            for entry in parsed.iter() {
+                let key_at = offset + chunk.find(entry.key.as_str()).unwrap_or(0);
+                if let Some(&first) = first_seen.get(&entry.key) {
+                    let (line, _) = crate::diagnostic::line_col(text, first);
+                    diagnostics.push(
+                        Diagnostic::error(
+                            file,
+                            text,
+                            key_at..key_at + entry.key.len(),
+                            format!("duplicate BibTeX key `{}`", entry.key),
+                        )
+                        .with_hint(format!(
+                            "the key is first used on line {line}; merge the two entries or rename one"
+                        )),
+                    );
+                    continue;
+                }
+                match Entry::try_from(entry) {
+                    Ok(e) => {
+                        first_seen.insert(entry.key.clone(), key_at);
+                        keys.push(entry.key.clone());
+                        library.push(&e);
+                    }
+                    Err(err) => {
+                        broken.insert(entry.key.clone());
+                        diagnostics.push(
+                            Diagnostic::error(
+                                file,
+                                text,
+                                offset + err.span.start..offset + err.span.end,
+                                format!("in `{}`: {}", entry.key, err.kind),
+                            )
+                            .with_hint("fix the field's value (dates are YYYY-MM-DD, page ranges 33--42)"),
+                        );
                     }
                 }
-                Bibliography::new(library, style, locales, keys)
             }
         }
+        let mut bibliography = Bibliography::new(library, style, locales, keys);
+        bibliography.broken = broken;
+        bibliography
     }
 
     pub fn contains(&self, key: &str) -> bool {
         self.library.get(key).is_some()
+    }
+
+    /// True when `key` names an entry that is in the file but could not be read.
+    pub fn is_broken(&self, key: &str) -> bool {
+        self.broken.contains(key)
     }
 
     /// The closest known key, for "did you mean".
@@ -303,6 +343,7 @@ impl Bibliography {
             notes: Mutex::default(),
             entries: Mutex::default(),
             all: OnceLock::new(),
+            broken: Default::default(),
         }
     }
 
@@ -413,6 +454,30 @@ impl Bibliography {
     }
 }
 
+/// The key of the entry a chunk of BibTeX starts (`@type{key,`), if readable.
+fn entry_key(chunk: &str) -> Option<String> {
+    let open = chunk.find('{')?;
+    let key = chunk[open + 1..].split([',', '\n', '}']).next()?.trim();
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// Splits BibTeX text at each line that starts an entry (`@type{`), with offsets.
+fn split_entries(text: &str) -> Vec<(usize, &str)> {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('@') && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            starts.push(offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    starts.iter().enumerate().map(|(i, &s)| (s, &text[s..starts.get(i + 1).copied().unwrap_or(text.len())])).collect()
+}
+
 fn bib_hint(kind: &str) -> String {
     if kind.contains("duplicate") {
         "each entry needs its own key; merge the two entries or rename one".to_string()
@@ -434,6 +499,10 @@ pub fn check_keys(
     let mut ok = true;
     for item in items {
         if bibliography.contains(&item.key) {
+            continue;
+        }
+        if bibliography.is_broken(&item.key) {
+            ok = false; // its entry's problem is reported in references.bib
             continue;
         }
         ok = false;

@@ -356,11 +356,13 @@ fn check_keys(
     allowed: &[&str],
     required: &[&str],
     what: &str,
+    reported_elsewhere: &[&str],
     diagnostics: &mut Diagnostics,
 ) {
     let present = index.keys(parent);
     let shift = |r: Range<usize>| r.start + offset..r.end + offset;
     let mut seen = std::collections::HashSet::new();
+    let mut misspelled: Vec<&str> = Vec::new();
     for key in present {
         let path = if parent.is_empty() { key.clone() } else { format!("{parent}.{key}") };
         if !seen.insert(key.as_str()) {
@@ -370,10 +372,14 @@ fn check_keys(
             );
             continue;
         }
-        if allowed.contains(&key.as_str()) {
+        if allowed.contains(&key.as_str()) || reported_elsewhere.contains(&key.as_str()) {
             continue;
         }
-        let hint = match nearest(key, allowed.iter().copied()) {
+        let suggestion = nearest(key, allowed.iter().copied());
+        if let Some(k) = suggestion {
+            misspelled.push(k);
+        }
+        let hint = match suggestion {
             Some(k) => format!("did you mean `{k}`? {what} keys are: {}", allowed.join(", ")),
             None => format!("{what} keys are: {}", allowed.join(", ")),
         };
@@ -382,7 +388,8 @@ fn check_keys(
         );
     }
     for key in required {
-        if !present.iter().any(|k| k == key) {
+        // A misspelled required key is one problem, reported above with its fix.
+        if !present.iter().any(|k| k == key) && !misspelled.contains(key) {
             let at = if parent.is_empty() { 0..3usize.saturating_sub(offset) } else { index.key(parent) };
             let span = if parent.is_empty() { 0..3 } else { shift(at) };
             diagnostics.push(
@@ -421,13 +428,25 @@ pub fn parse_entry(
             );
         }
     }
-    check_keys(file, text, &index, off, "", &all, REQUIRED_KEYS, "front-matter", diagnostics);
+    let foreign: Vec<&str> = all.iter().filter(|k| !own.contains(k)).copied().collect();
+    check_keys(
+        file,
+        text,
+        &index,
+        off,
+        "",
+        &own,
+        REQUIRED_KEYS,
+        &format!("{} front-matter", kind.name()),
+        &foreign,
+        diagnostics,
+    );
     for i in 0..index.len("events") {
         let ev = format!("events[{i}]");
-        check_keys(file, text, &index, off, &ev, EVENT_KEYS, EVENT_REQUIRED, "event", diagnostics);
+        check_keys(file, text, &index, off, &ev, EVENT_KEYS, EVENT_REQUIRED, "event", &[], diagnostics);
         for j in 0..index.len(&format!("{ev}.disputed")) {
             let claim = format!("{ev}.disputed[{j}]");
-            check_keys(file, text, &index, off, &claim, CLAIM_KEYS, CLAIM_REQUIRED, "disputed-claim", diagnostics);
+            check_keys(file, text, &index, off, &claim, CLAIM_KEYS, CLAIM_REQUIRED, "disputed-claim", &[], diagnostics);
         }
     }
     if diagnostics.error_count() > before {
@@ -454,6 +473,7 @@ pub fn parse_page(
         &["title", "summary"],
         &["title", "summary"],
         "home-page",
+        &[],
         diagnostics,
     );
     if diagnostics.error_count() > before {
@@ -507,20 +527,17 @@ fn explain_yaml_error(raw: &str) -> (String, Option<String>) {
     };
     let message = message.trim_start_matches("front matter: ").to_string();
     let hint = if message.contains("did not match any variant") {
-        Some(
-            "check the shape of this value against docs/content-format.md (e.g. aliases are strings or {name, lang})"
-                .to_string(),
-        )
-    } else if message.starts_with("invalid type") {
-        Some("check the value's type: text may need quotes, lists are written `[a, b]` or as `- ` lines".to_string())
+        "check the shape of this value against docs/content-format.md (e.g. aliases are strings or {name, lang})"
+    } else if message.contains("invalid type") {
+        "check the value's type: text may need quotes, lists are written `[a, b]` or as `- ` lines"
     } else if message.contains("mapping values are not allowed") {
-        Some("a value containing `: ` must be quoted".to_string())
+        "a value containing `: ` must be quoted, e.g. summary: \"A: B\""
     } else if message.contains("unknown variant") {
-        Some("use one of the values listed".to_string())
+        "use one of the values listed"
     } else {
-        None
+        "check the YAML syntax here: indentation, quotes and `key: value` pairs (see docs/content-format.md)"
     };
-    (message, hint)
+    (message, Some(hint.to_string()))
 }
 
 #[cfg(test)]
@@ -545,7 +562,7 @@ mod tests {
 
     #[test]
     fn reports_unknown_and_missing_keys_at_once() {
-        let f = file("---\ntitel: x\nsummary: y\ndate: 2004\nlevel: top\n---\n");
+        let f = file("---\ntitel: x\ndate: 2004\nlevel: top\n---\n");
         let s = split(&f).unwrap();
         let mut ds = Diagnostics::new();
         assert!(parse_entry(&f, Kind::Exercise, &s, &mut ds).is_none());
@@ -553,9 +570,9 @@ mod tests {
         assert_eq!(
             msgs,
             [
-                "5:1 `level` is a field of mechanisms, not of exercises",
+                "4:1 `level` is a field of mechanisms, not of exercises",
                 "2:1 unknown key `titel`",
-                "1:1 missing required key `title`",
+                "1:1 missing required key `summary`",
             ]
         );
         assert!(ds.iter().nth(1).unwrap().hint.as_deref().unwrap().starts_with("did you mean `title`?"));

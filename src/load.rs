@@ -90,6 +90,10 @@ pub struct Loaded {
     pub references: Option<SourceFile>,
     pub home: Option<SourceFile>,
     pub entries: Vec<EntryFile>,
+    /// Entry files that exist but could not be read (binary, not UTF-8, too
+    /// large): (kind, id). Links to them are not reported as broken, since
+    /// the problem is the file itself, which is reported once.
+    pub unreadable: Vec<(Kind, String)>,
 }
 
 /// Reads one file as handbook text, reporting why it cannot be used.
@@ -317,7 +321,13 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
         .collect();
     for (kind, path, ds, file) in read {
         diagnostics.extend(ds);
-        let Some(file) = file else { continue };
+        let Some(file) = file else {
+            if let Some(kind) = kind {
+                let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+                loaded.unreadable.push((kind, id));
+            }
+            continue;
+        };
         match kind {
             Some(kind) => {
                 let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();

@@ -222,23 +222,38 @@ pub fn build(
         }
     }
 
-    // What links can point to: every entry file that parsed (drafts only when built).
+    // What links can point to: every entry file, even one whose front matter
+    // has errors (its own errors are reported; links to it are not broken).
+    // Drafts only when drafts are built.
     let mut targets = LinkTargets::default();
     let mut ids: HashMap<String, Kind> = HashMap::new();
-    for (i, (file, (_, p))) in loaded.entries.iter().zip(&parsed).enumerate() {
-        let Some((_, p)) = p else { continue };
-        if duplicate.contains(&i) || (p.front_matter.draft && !options.drafts) {
+    let files = loaded
+        .entries
+        .iter()
+        .map(|f| (f.kind, f.id.as_str()))
+        .chain(loaded.unreadable.iter().map(|(k, id)| (*k, id.as_str())));
+    let drafts: HashSet<&str> = loaded
+        .entries
+        .iter()
+        .zip(&parsed)
+        .filter(|(_, (_, p))| p.as_ref().is_some_and(|(_, p)| p.front_matter.draft))
+        .map(|(f, _)| f.id.as_str())
+        .collect();
+    for (kind, id) in files {
+        if drafts.contains(id) && !options.drafts {
             continue;
         }
-        targets.insert(
-            format!("{}/{}.md", file.kind.folder(), file.id),
-            LinkTarget { id: file.id.clone(), url: entry_url(file.kind, &file.id) },
-        );
-        ids.insert(file.id.clone(), file.kind);
+        targets
+            .insert(format!("{}/{id}.md", kind.folder()), LinkTarget { id: id.to_string(), url: entry_url(kind, id) });
+        ids.entry(id.to_string()).or_insert(kind);
     }
     targets.insert("index.md".into(), LinkTarget { id: String::new(), url: "index.html".into() });
-    let relations: Vec<&str> =
-        site.as_ref().map(|(c, _)| c.relations.keys().map(String::as_str).collect()).unwrap_or_default();
+    // Without a usable site.yaml (itself an error), check against the default relations.
+    let default_relations = crate::site::default_relations();
+    let relations: Vec<&str> = match &site {
+        Some((c, _)) => c.relations.keys().map(String::as_str).collect(),
+        None => default_relations.keys().map(String::as_str).collect(),
+    };
 
     let checker = Checker { bibliography: &bibliography, targets: &targets, ids: &ids, relations: &relations };
     let compiled: Vec<(Diagnostics, Option<Entry>)> = loaded
@@ -273,7 +288,8 @@ pub fn build(
         }
     };
 
-    check_anchors(&entries, &home, loaded, diagnostics);
+    let duplicate_ids: HashSet<&str> = duplicate.iter().map(|&i| loaded.entries[i].id.as_str()).collect();
+    check_anchors(&entries, &home, loaded, &duplicate_ids, diagnostics);
     entries.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
     let (site, _) = site?;
     Some(Handbook { site, bibliography, home, entries })
@@ -623,7 +639,7 @@ impl Checker<'_> {
             }
         }
         let notes = notes.finish();
-        if notes.cited_keys.is_empty() {
+        if notes.cited_keys.is_empty() && ds.error_count() == errors_before {
             ds.push(
                 Diagnostic::warning(&source.path, &source.text, p.key_span("title"), "entry cites no source")
                     .with_hint("cite the source of its facts: [@key, p. N] in the text, or `cite:` on its events"),
@@ -728,7 +744,13 @@ fn render_field(
 }
 
 /// Checks every `#anchor` of a cross-link against the ids of its target page.
-fn check_anchors(entries: &[Entry], home: &Home, loaded: &Loaded, diagnostics: &mut Diagnostics) {
+fn check_anchors(
+    entries: &[Entry],
+    home: &Home,
+    loaded: &Loaded,
+    ambiguous: &HashSet<&str>,
+    diagnostics: &mut Diagnostics,
+) {
     let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
     for e in entries {
         let set = anchors.entry(e.id.as_str()).or_default();
@@ -756,8 +778,8 @@ fn check_anchors(entries: &[Entry], home: &Home, loaded: &Loaded, diagnostics: &
                 continue;
             }
             let target = link.target.as_deref().unwrap_or(own_id);
-            if target.is_empty() {
-                continue; // the home page's anchors are its headings; not checked
+            if target.is_empty() || ambiguous.contains(target) {
+                continue; // the home page's anchors are its headings; ambiguous ids are reported already
             }
             let Some(set) = anchors.get(target) else { continue };
             if !set.contains(anchor.as_str()) {

@@ -66,12 +66,14 @@ fn cross_links_are_rewritten_and_checked() {
     let site = Site::copy_of("basic");
     site.build_ok();
     let page = site.page("mechanisms/alpha.html");
-    assert!(page.contains(r#"<a href="../exercises/drill.html#2005">the drill</a>"#));
+    assert!(page.contains(r#"<a href="../exercises/drill.html">the drill</a>"#));
+    let decl = site.page("declarations/decl.html");
+    assert!(decl.contains(r#"<a href="../mechanisms/alpha.html#2014">Alpha meetings</a>"#));
     assert!(page.contains(r#"<a href="../declarations/decl.html">the declaration</a>"#));
     let home = site.page("index.html");
     assert!(home.contains(r#"<a href="mechanisms/alpha.html">the meetings</a>"#));
 
-    site.edit("content/mechanisms/alpha.md", "../exercises/drill.md#2005", "../exercises/dril.md");
+    site.edit("content/mechanisms/alpha.md", "../exercises/drill.md", "../exercises/dril.md");
     let outcome = site.build();
     let d = outcome.diagnostics.iter().find(|d| d.message.contains("no such entry file")).expect("a broken-link error");
     assert_eq!(d.file, site.root().join("content/mechanisms/alpha.md"));
@@ -83,12 +85,12 @@ fn cross_links_are_rewritten_and_checked() {
 #[test]
 fn broken_anchors_are_rejected() {
     let site = Site::copy_of("basic");
-    site.edit("content/mechanisms/alpha.md", "drill.md#2005", "drill.md#2006");
+    site.edit("content/declarations/decl.md", "alpha.md#2014", "alpha.md#2015");
     let outcome = site.build();
     let d = outcome.diagnostics.iter().find(|d| d.message.contains("anchor")).expect("an anchor error");
-    assert_eq!(d.message, "`#2006` is not an anchor of `drill`");
-    assert_eq!((d.line, d.column), (21, 78));
-    assert!(d.hint.as_deref().unwrap().starts_with("did you mean `#2005`?"), "{:?}", d.hint);
+    assert_eq!(d.message, "`#2015` is not an anchor of `alpha`");
+    assert_eq!((d.line, d.column), (16, 83));
+    assert!(d.hint.as_deref().unwrap().starts_with("did you mean `#2014`?"), "{:?}", d.hint);
 }
 
 #[test]

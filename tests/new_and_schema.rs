@@ -70,7 +70,8 @@ fn bundled_content_validates_against_the_shipped_schemas() {
         for item in std::fs::read_dir(root.join("content").join(kind.folder())).unwrap() {
             let path = item.unwrap().path();
             let fm = front_matter_json(&path);
-            let errors: Vec<String> = validator.iter_errors(&fm).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            let errors: Vec<String> =
+                validator.iter_errors(&fm).map(|e| format!("{e} at {}", e.instance_path())).collect();
             assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
             checked += 1;
         }
