@@ -66,7 +66,9 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     let content = options.content_dir();
     let loaded = crate::load::load(&content, diagnostics);
     let model_options = crate::model::ModelOptions { drafts: options.drafts };
-    let handbook = crate::model::build(&loaded, &content, &model_options, diagnostics)?;
+    let workspace = crate::model::Workspace::new(loaded, &content, model_options);
+    diagnostics.extend(workspace.diagnostics());
+    let handbook = workspace.handbook()?;
     let templates = crate::render::load_templates(&options.root.join("templates"), diagnostics);
     if diagnostics.has_errors() {
         return None;
@@ -90,16 +92,7 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
             return None;
         }
     };
-    for (name, text) in DEFAULT_STATIC {
-        if !statics.iter().any(|(p, _)| p == name) {
-            pages.push(Page { path: name.to_string(), content: text.as_bytes().to_vec() });
-        }
-    }
-    if let Some(bib) = &loaded.references {
-        // Offered for download on the Sources page, exactly as the authors keep it.
-        pages.push(Page { path: "references.bib".into(), content: bib.text.as_bytes().to_vec() });
-    }
-    pages.push(Page { path: "syntax.css".into(), content: crate::highlight::stylesheet().into_bytes() });
+    pages.extend(extra_pages(workspace.loaded(), &statics));
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     let stats = Stats {
         entries: handbook.entries.len(),
@@ -109,6 +102,24 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
         static_files: statics.len(),
     };
     Some((pages, statics, stats))
+}
+
+/// Output files that come from no template: the default stylesheet and
+/// script (unless `static/` has its own), the bibliography download, and the
+/// highlighting stylesheet.
+pub fn extra_pages(loaded: &crate::load::Loaded, statics: &[(String, PathBuf)]) -> Vec<Page> {
+    let mut pages = Vec::new();
+    for (name, text) in DEFAULT_STATIC {
+        if !statics.iter().any(|(p, _)| p == name) {
+            pages.push(Page { path: name.to_string(), content: text.as_bytes().to_vec() });
+        }
+    }
+    if let Some(bib) = &loaded.references {
+        // Offered for download on the Sources page, exactly as the authors keep it.
+        pages.push(Page { path: "references.bib".into(), content: bib.text.as_bytes().to_vec() });
+    }
+    pages.push(Page { path: "syntax.css".into(), content: crate::highlight::stylesheet().as_bytes().to_vec() });
+    pages
 }
 
 /// `handbook build`: compile, then replace the output folder as a whole.

@@ -189,6 +189,6 @@ pub fn derive(handbook: &Handbook) -> Derived {
 }
 
 /// Number of events on an entry's page, and their total: handy for summaries.
-pub fn event_count(entries: &[Entry]) -> usize {
+pub fn event_count(entries: &[std::sync::Arc<Entry>]) -> usize {
     entries.iter().map(|e| e.events.len()).sum()
 }

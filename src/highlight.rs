@@ -32,7 +32,12 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 
 /// The stylesheet for highlighted code: a light theme, and a dark one for
 /// readers whose system asks for dark mode.
-pub fn stylesheet() -> String {
+pub fn stylesheet() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(make_stylesheet)
+}
+
+fn make_stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], CLASS_STYLE).unwrap_or_default();
     let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], CLASS_STYLE).unwrap_or_default();

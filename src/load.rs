@@ -84,7 +84,7 @@ pub struct EntryFile {
 }
 
 /// Everything read from a handbook's content folder.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Loaded {
     pub site: Option<SourceFile>,
     pub references: Option<SourceFile>,

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -19,6 +20,7 @@ use crate::front_matter::{self, DateText, Domain, ExerciseFormat, FrontMatter, O
 use crate::load::{EntryFile, Kind, Loaded, SourceFile, is_slug};
 use crate::markdown::{self, Anchors, CrossLink, FinishedNotes, Heading, LinkTarget, LinkTargets, PageNotes};
 use crate::site::SiteConfig;
+use crate::yaml_index::YamlIndex;
 
 /// Options that change what is built.
 #[derive(Clone, Debug, Default)]
@@ -131,17 +133,18 @@ pub struct Home {
 }
 
 /// The whole handbook, checked.
+#[derive(Clone)]
 pub struct Handbook {
     pub site: SiteConfig,
-    pub bibliography: Bibliography,
-    pub home: Home,
+    pub bibliography: Arc<Bibliography>,
+    pub home: Arc<Home>,
     /// Entries sorted by kind, then date, then id.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Arc<Entry>>,
 }
 
 impl Handbook {
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id)
+        self.entries.iter().find(|e| e.id == id).map(|e| &**e)
     }
 }
 
@@ -154,145 +157,332 @@ pub fn build(
     options: &ModelOptions,
     diagnostics: &mut Diagnostics,
 ) -> Option<Handbook> {
-    let site = SiteConfig::load(loaded.site.as_ref(), content_dir, diagnostics);
-    let style = match &site {
-        Some((config, index)) => match crate::cite::load_style(&config.citation_style) {
-            Ok(s) => Some(s),
-            Err(hint) => {
-                let file = loaded.site.as_ref().expect("site was loaded");
-                diagnostics.push(
-                    Diagnostic::error(
-                        &file.path,
-                        &file.text,
-                        index.value("citation_style"),
-                        format!("unknown citation style `{}`", config.citation_style),
-                    )
-                    .with_hint(hint),
-                );
-                None
-            }
-        },
-        None => crate::cite::load_style("chicago-notes").ok(),
-    };
-    let bibliography = Bibliography::load(loaded.references.as_ref(), style.clone()?, diagnostics);
-    if loaded.references.is_none() {
-        diagnostics.push(
-            Diagnostic::file(
-                Severity::Warning,
-                content_dir.join("references.bib"),
-                "references.bib is missing, so nothing can be cited",
-            )
-            .with_hint("add content/references.bib (BibLaTeX, as Zotero or JabRef export it)"),
-        );
-    }
+    let workspace = Workspace::new(loaded.clone(), content_dir, options.clone());
+    diagnostics.extend(workspace.diagnostics());
+    workspace.handbook()
+}
 
-    // Parse every front matter (in parallel: it is independent per file).
-    let parsed: Vec<(Diagnostics, Option<(usize, Parsed<FrontMatter>)>)> = loaded
-        .entries
-        .par_iter()
-        .map(|file| {
-            let mut ds = Diagnostics::new();
-            let result = match front_matter::split(&file.source) {
-                Ok(split) => {
-                    front_matter::parse_entry(&file.source, file.kind, &split, &mut ds).map(|p| (split.body_offset, p))
-                }
-                Err(d) => {
-                    ds.push(d);
-                    None
-                }
-            };
-            (ds, result)
-        })
-        .collect();
+type ParsedFile = (Diagnostics, Option<(usize, Parsed<FrontMatter>)>);
 
-    // Ids are unique across kinds.
-    let mut first_use: HashMap<&str, &Path> = HashMap::new();
-    let mut duplicate = HashSet::new();
-    for (i, file) in loaded.entries.iter().enumerate() {
-        if let Some(other) = first_use.insert(&file.id, &file.source.path) {
-            duplicate.insert(i);
-            diagnostics.push(
+/// The handbook's sources and everything computed from each of them, kept
+/// per file so that a change to a few files recomputes only what depends on
+/// them (`handbook serve`). A full build is a workspace made once.
+pub struct Workspace {
+    content_dir: PathBuf,
+    options: ModelOptions,
+    loaded: Loaded,
+    site: Option<(SiteConfig, YamlIndex)>,
+    /// Problems of site.yaml, references.bib and the loading of files.
+    global: Diagnostics,
+    bibliography: Arc<Bibliography>,
+    /// Per entry file (aligned with `loaded.entries`): front matter, then the compiled entry.
+    parsed: Vec<ParsedFile>,
+    compiled: Vec<(Diagnostics, Option<Arc<Entry>>)>,
+    home: (Diagnostics, Arc<Home>),
+    /// Problems found across files: duplicate ids, broken anchors.
+    cross: Diagnostics,
+}
+
+/// What changed in a workspace update, for deciding which pages to render.
+#[derive(Clone, Debug, Default)]
+pub struct Change {
+    /// Ids of entries recompiled (or removed).
+    pub entries: Vec<String>,
+    /// True when the home page's text changed.
+    pub home: bool,
+    /// True when everything was rebuilt (site.yaml or references.bib changed).
+    pub everything: bool,
+}
+
+impl Workspace {
+    /// Loads nothing itself: takes the files read by [`crate::load::load`].
+    pub fn new(loaded: Loaded, content_dir: &Path, options: ModelOptions) -> Workspace {
+        let mut global = Diagnostics::new();
+        let site = SiteConfig::load(loaded.site.as_ref(), content_dir, &mut global);
+        let style = match &site {
+            Some((config, index)) => match crate::cite::load_style(&config.citation_style) {
+                Ok(s) => s,
+                Err(hint) => {
+                    let file = loaded.site.as_ref().expect("site was loaded");
+                    global.push(
+                        Diagnostic::error(
+                            &file.path,
+                            &file.text,
+                            index.value("citation_style"),
+                            format!("unknown citation style `{}`", config.citation_style),
+                        )
+                        .with_hint(hint),
+                    );
+                    crate::cite::load_style("chicago-notes").expect("bundled style")
+                }
+            },
+            None => crate::cite::load_style("chicago-notes").expect("bundled style"),
+        };
+        let bibliography = Arc::new(Bibliography::load(loaded.references.as_ref(), style, &mut global));
+        if loaded.references.is_none() {
+            global.push(
                 Diagnostic::file(
-                    Severity::Error,
-                    &file.source.path,
-                    format!("the id `{}` is already used by {}", file.id, other.display()),
+                    Severity::Warning,
+                    content_dir.join("references.bib"),
+                    "references.bib is missing, so nothing can be cited",
                 )
-                .with_hint("ids are file names and must be unique across mechanisms, exercises and declarations; rename one file"),
+                .with_hint("add content/references.bib (BibLaTeX, as Zotero or JabRef export it)"),
             );
         }
+        let parsed: Vec<ParsedFile> = loaded.entries.par_iter().map(parse_file).collect();
+        let mut ws = Workspace {
+            content_dir: content_dir.to_path_buf(),
+            options,
+            loaded,
+            site,
+            global,
+            bibliography,
+            parsed,
+            compiled: Vec::new(),
+            home: (Diagnostics::new(), Arc::new(Home::default())),
+            cross: Diagnostics::new(),
+        };
+        let all: Vec<usize> = (0..ws.loaded.entries.len()).collect();
+        ws.compiled = vec![(Diagnostics::new(), None); ws.loaded.entries.len()];
+        ws.recompile(&all, true);
+        ws
     }
 
-    // What links can point to: every entry file, even one whose front matter
-    // has errors (its own errors are reported; links to it are not broken).
-    // Drafts only when drafts are built.
-    let mut targets = LinkTargets::default();
-    let mut ids: HashMap<String, Kind> = HashMap::new();
-    let files = loaded
-        .entries
-        .iter()
-        .map(|f| (f.kind, f.id.as_str()))
-        .chain(loaded.unreadable.iter().map(|(k, id)| (*k, id.as_str())));
-    let drafts: HashSet<&str> = loaded
-        .entries
-        .iter()
-        .zip(&parsed)
-        .filter(|(_, (_, p))| p.as_ref().is_some_and(|(_, p)| p.front_matter.draft))
-        .map(|(f, _)| f.id.as_str())
-        .collect();
-    for (kind, id) in files {
-        if drafts.contains(id) && !options.drafts {
-            continue;
+    /// Recompiles the entries at `which` (and the home page if `home`), then
+    /// redoes the cross-file checks.
+    fn recompile(&mut self, which: &[usize], home: bool) {
+        let (targets, ids, duplicate, cross) = self.link_index();
+        let default_relations = crate::site::default_relations();
+        let relations: Vec<&str> = match &self.site {
+            Some((c, _)) => c.relations.keys().map(String::as_str).collect(),
+            None => default_relations.keys().map(String::as_str).collect(),
+        };
+        let checker = Checker { bibliography: &self.bibliography, targets: &targets, ids: &ids, relations: &relations };
+        let drafts = self.options.drafts;
+        let results: Vec<(usize, (Diagnostics, Option<Arc<Entry>>))> = which
+            .par_iter()
+            .map(|&i| {
+                let file = &self.loaded.entries[i];
+                let (ds, p) = &self.parsed[i];
+                let mut ds = ds.clone();
+                let entry = match p {
+                    Some((body_offset, p)) if !duplicate.contains(&i) && (drafts || !p.front_matter.draft) => {
+                        checker.entry(file, *body_offset, p, &mut ds).map(Arc::new)
+                    }
+                    _ => None,
+                };
+                (i, (ds, entry))
+            })
+            .collect();
+        for (i, r) in results {
+            self.compiled[i] = r;
         }
-        targets
-            .insert(format!("{}/{id}.md", kind.folder()), LinkTarget { id: id.to_string(), url: entry_url(kind, id) });
-        ids.entry(id.to_string()).or_insert(kind);
-    }
-    targets.insert("index.md".into(), LinkTarget { id: String::new(), url: "index.html".into() });
-    // Without a usable site.yaml (itself an error), check against the default relations.
-    let default_relations = crate::site::default_relations();
-    let relations: Vec<&str> = match &site {
-        Some((c, _)) => c.relations.keys().map(String::as_str).collect(),
-        None => default_relations.keys().map(String::as_str).collect(),
-    };
-
-    let checker = Checker { bibliography: &bibliography, targets: &targets, ids: &ids, relations: &relations };
-    let compiled: Vec<(Diagnostics, Option<Entry>)> = loaded
-        .entries
-        .par_iter()
-        .zip(parsed)
-        .enumerate()
-        .map(|(i, (file, (mut ds, p)))| {
-            let entry = match p {
-                Some((body_offset, p)) if !duplicate.contains(&i) && (options.drafts || !p.front_matter.draft) => {
-                    checker.entry(file, body_offset, p, &mut ds)
+        if home {
+            let mut ds = Diagnostics::new();
+            let h = match &self.loaded.home {
+                Some(file) => checker.home(file, &mut ds),
+                None => {
+                    ds.push(
+                        Diagnostic::file(Severity::Warning, self.content_dir.join("index.md"), "index.md is missing; the home page has no introduction")
+                            .with_hint("add content/index.md with front matter `title` and `summary`, and the handbook's scope in Markdown"),
+                    );
+                    Home::default()
                 }
-                _ => None,
             };
-            (ds, entry)
-        })
-        .collect();
-    let mut entries = Vec::new();
-    for (ds, entry) in compiled {
-        diagnostics.extend(ds);
-        entries.extend(entry);
+            self.home = (ds, Arc::new(h));
+        }
+        let mut cross = cross;
+        let entries: Vec<&Entry> = self.compiled.iter().filter_map(|(_, e)| e.as_deref()).collect();
+        let duplicate_ids: HashSet<&str> = duplicate.iter().map(|&i| self.loaded.entries[i].id.as_str()).collect();
+        check_anchors(&entries, &self.home.1, &self.loaded, &duplicate_ids, &mut cross);
+        self.cross = cross;
     }
 
-    let home = match &loaded.home {
-        Some(file) => checker.home(file, diagnostics),
-        None => {
-            diagnostics.push(
-                Diagnostic::file(Severity::Warning, content_dir.join("index.md"), "index.md is missing; the home page has no introduction")
-                    .with_hint("add content/index.md with front matter `title` and `summary`, and the handbook's scope in Markdown"),
+    /// Where links can point, the ids that exist, and which files repeat an id.
+    fn link_index(&self) -> (LinkTargets, HashMap<String, Kind>, HashSet<usize>, Diagnostics) {
+        let mut cross = Diagnostics::new();
+        let mut first_use: HashMap<&str, &Path> = HashMap::new();
+        let mut duplicate = HashSet::new();
+        for (i, file) in self.loaded.entries.iter().enumerate() {
+            if let Some(other) = first_use.insert(&file.id, &file.source.path) {
+                duplicate.insert(i);
+                cross.push(
+                    Diagnostic::file(Severity::Error, &file.source.path, format!("the id `{}` is already used by {}", file.id, other.display()))
+                        .with_hint("ids are file names and must be unique across mechanisms, exercises and declarations; rename one file"),
+                );
+            }
+        }
+        // Every entry file is a target, even one whose front matter has errors
+        // (its own errors are reported; links to it are not broken). Drafts
+        // only when drafts are built.
+        let mut targets = LinkTargets::default();
+        let mut ids: HashMap<String, Kind> = HashMap::new();
+        let drafts: HashSet<&str> = self
+            .loaded
+            .entries
+            .iter()
+            .zip(&self.parsed)
+            .filter(|(_, (_, p))| p.as_ref().is_some_and(|(_, p)| p.front_matter.draft))
+            .map(|(f, _)| f.id.as_str())
+            .collect();
+        let files = self
+            .loaded
+            .entries
+            .iter()
+            .map(|f| (f.kind, f.id.as_str()))
+            .chain(self.loaded.unreadable.iter().map(|(k, id)| (*k, id.as_str())));
+        for (kind, id) in files {
+            if drafts.contains(id) && !self.options.drafts {
+                continue;
+            }
+            targets.insert(
+                format!("{}/{id}.md", kind.folder()),
+                LinkTarget { id: id.to_string(), url: entry_url(kind, id) },
             );
-            Home::default()
+            ids.entry(id.to_string()).or_insert(kind);
+        }
+        targets.insert("index.md".into(), LinkTarget { id: String::new(), url: "index.html".into() });
+        (targets, ids, duplicate, cross)
+    }
+
+    /// Every problem, from every file.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut all = self.global.clone();
+        // Each file's diagnostics include its front matter's.
+        for (ds, _) in &self.compiled {
+            all.extend(ds.iter().cloned());
+        }
+        all.extend(self.home.0.iter().cloned());
+        all.extend(self.cross.iter().cloned());
+        all.sort();
+        all
+    }
+
+    /// The handbook, or None when site.yaml is unusable.
+    pub fn handbook(&self) -> Option<Handbook> {
+        let (site, _) = self.site.as_ref()?;
+        let mut entries: Vec<Arc<Entry>> = self.compiled.iter().filter_map(|(_, e)| e.clone()).collect();
+        entries.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
+        Some(Handbook {
+            site: site.clone(),
+            bibliography: self.bibliography.clone(),
+            home: self.home.1.clone(),
+            entries,
+        })
+    }
+
+    /// The files as loaded (for snippets, and for the references download).
+    pub fn loaded(&self) -> &Loaded {
+        &self.loaded
+    }
+
+    /// Applies changed files (added, modified or removed; paths as the
+    /// loader names them). Returns what changed, or None when the change
+    /// needs a whole new workspace (site.yaml or references.bib, or a file
+    /// outside the kinds' folders).
+    pub fn update(&mut self, paths: &[PathBuf], load_diagnostics: &mut Diagnostics) -> Option<Change> {
+        let mut change = Change::default();
+        let mut touched: Vec<usize> = Vec::new();
+        let mut ids_changed = false;
+        for path in paths {
+            let rel = path.strip_prefix(&self.content_dir).ok()?;
+            let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+            match parts.as_slice() {
+                ["index.md"] => {
+                    let mut ds = Diagnostics::new();
+                    self.loaded.home = if path.exists() { crate::load::read_text(path, &mut ds) } else { None };
+                    load_diagnostics.extend(ds);
+                    change.home = true;
+                }
+                [folder, file] if Kind::from_folder(folder).is_some() && file.ends_with(".md") => {
+                    let kind = Kind::from_folder(folder).expect("checked");
+                    let id = file.trim_end_matches(".md").to_string();
+                    if !crate::load::is_slug(&id) {
+                        return None; // reported by a full load
+                    }
+                    let existing = self.loaded.entries.iter().position(|f| f.source.path == *path);
+                    let mut ds = Diagnostics::new();
+                    let text = if path.exists() { crate::load::read_text(path, &mut ds) } else { None };
+                    if !ds.is_empty() {
+                        return None; // unreadable files: let a full load report them
+                    }
+                    match (existing, text) {
+                        (Some(i), Some(source)) => {
+                            self.loaded.entries[i].source = source;
+                            self.parsed[i] = parse_file(&self.loaded.entries[i]);
+                            touched.push(i);
+                        }
+                        (Some(i), None) => {
+                            self.loaded.entries.remove(i);
+                            self.parsed.remove(i);
+                            self.compiled.remove(i);
+                            touched.retain(|&t| t != i);
+                            for t in &mut touched {
+                                if *t > i {
+                                    *t -= 1;
+                                }
+                            }
+                            ids_changed = true;
+                        }
+                        (None, Some(source)) => {
+                            let file = EntryFile { kind, id: id.clone(), source };
+                            // Keep the loader's order (sorted by path) so results match a full build.
+                            let at = self.loaded.entries.partition_point(|f| f.source.path < file.source.path);
+                            self.parsed.insert(at, parse_file(&file));
+                            self.compiled.insert(at, (Diagnostics::new(), None));
+                            self.loaded.entries.insert(at, file);
+                            for t in &mut touched {
+                                if *t >= at {
+                                    *t += 1;
+                                }
+                            }
+                            touched.push(at);
+                            ids_changed = true;
+                        }
+                        (None, None) => {}
+                    }
+                    change.entries.push(id);
+                }
+                _ => return None,
+            }
+        }
+        // Entries whose links or relations name a changed id may resolve differently now.
+        let mut which: HashSet<usize> = touched.into_iter().collect();
+        if ids_changed || !change.entries.is_empty() {
+            for (i, f) in self.loaded.entries.iter().enumerate() {
+                if change.entries.iter().any(|id| f.source.text.contains(id.as_str())) {
+                    which.insert(i);
+                }
+            }
+        }
+        let mut which: Vec<usize> = which.into_iter().collect();
+        which.sort_unstable();
+        for &i in &which {
+            let id = &self.loaded.entries[i].id;
+            if !change.entries.contains(id) {
+                change.entries.push(id.clone());
+            }
+        }
+        let home = change.home
+            || self.loaded.home.as_ref().is_some_and(|h| change.entries.iter().any(|id| h.text.contains(id.as_str())));
+        change.home = home;
+        self.recompile(&which, home);
+        Some(change)
+    }
+}
+
+fn parse_file(file: &EntryFile) -> ParsedFile {
+    let mut ds = Diagnostics::new();
+    let result = match front_matter::split(&file.source) {
+        Ok(split) => {
+            front_matter::parse_entry(&file.source, file.kind, &split, &mut ds).map(|p| (split.body_offset, p))
+        }
+        Err(d) => {
+            ds.push(d);
+            None
         }
     };
-
-    let duplicate_ids: HashSet<&str> = duplicate.iter().map(|&i| loaded.entries[i].id.as_str()).collect();
-    check_anchors(&entries, &home, loaded, &duplicate_ids, diagnostics);
-    entries.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
-    let (site, _) = site?;
-    Some(Handbook { site, bibliography, home, entries })
+    (ds, result)
 }
 
 /// What entry checks look things up in.
@@ -405,7 +595,7 @@ impl Checker<'_> {
         &self,
         file: &EntryFile,
         body_offset: usize,
-        p: Parsed<FrontMatter>,
+        p: &Parsed<FrontMatter>,
         ds: &mut Diagnostics,
     ) -> Option<Entry> {
         let source = &file.source;
@@ -745,7 +935,7 @@ fn render_field(
 
 /// Checks every `#anchor` of a cross-link against the ids of its target page.
 fn check_anchors(
-    entries: &[Entry],
+    entries: &[&Entry],
     home: &Home,
     loaded: &Loaded,
     ambiguous: &HashSet<&str>,

@@ -477,17 +477,41 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders every page of the site.
-    pub fn render_all(&self, diagnostics: &mut Diagnostics) -> Vec<Page> {
+    /// Every page of the site, with its output path.
+    fn jobs(&self) -> Vec<(String, Job)> {
         let h = self.handbook;
         let d = self.derived;
-        let jobs: Vec<Job> = (0..h.entries.len())
-            .map(Job::Entry)
-            .chain([Job::Home, Job::Chronology, Job::Sources, Job::Tags, Job::NotFound])
-            .chain(Kind::ALL.into_iter().map(Job::Kind))
-            .chain((0..d.years.len()).filter(|&i| !d.years[i].items.is_empty()).map(Job::Year))
-            .chain(d.tags.keys().map(|t| Job::Tag(t.clone())))
-            .collect();
+        let mut jobs: Vec<(String, Job)> = (0..h.entries.len()).map(|i| (h.entries[i].url(), Job::Entry(i))).collect();
+        jobs.extend([
+            ("index.html".to_string(), Job::Home),
+            ("chronology/index.html".to_string(), Job::Chronology),
+            ("sources.html".to_string(), Job::Sources),
+            ("tags/index.html".to_string(), Job::Tags),
+            ("404.html".to_string(), Job::NotFound),
+        ]);
+        jobs.extend(Kind::ALL.into_iter().map(|k| (format!("{}/index.html", k.folder()), Job::Kind(k))));
+        jobs.extend(
+            (0..d.years.len())
+                .filter(|&i| !d.years[i].items.is_empty())
+                .map(|i| (format!("chronology/{}.html", d.years[i].year), Job::Year(i))),
+        );
+        jobs.extend(d.tags.iter().map(|(t, (slug, _))| (format!("tags/{slug}.html"), Job::Tag(t.clone()))));
+        jobs
+    }
+
+    /// The output paths of every page (not static files).
+    pub fn page_paths(&self) -> Vec<String> {
+        self.jobs().into_iter().map(|(p, _)| p).collect()
+    }
+
+    /// Renders every page of the site.
+    pub fn render_all(&self, diagnostics: &mut Diagnostics) -> Vec<Page> {
+        self.render_where(|_| true, diagnostics)
+    }
+
+    /// Renders the pages whose output path passes `wanted`.
+    pub fn render_where(&self, wanted: impl Fn(&str) -> bool + Sync, diagnostics: &mut Diagnostics) -> Vec<Page> {
+        let jobs: Vec<Job> = self.jobs().into_iter().filter(|(p, _)| wanted(p)).map(|(_, j)| j).collect();
         let results: Vec<(Diagnostics, Option<Page>)> = jobs
             .into_par_iter()
             .map(|job| {

@@ -1,0 +1,138 @@
+//! Incremental rebuilds (`handbook serve`) give byte-identical output to a
+//! full build of the same files, after edits, additions, renames, deletions,
+//! a broken edit and its fix, template and static-file changes.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::Site;
+use handbook::build::Options;
+use handbook::session::{Session, full_build_pages};
+
+fn assert_same_as_full_build(site: &Site, session: &Session, step: &str) {
+    let full =
+        full_build_pages(&Options::new(site.root())).unwrap_or_else(|d| panic!("{step}: full build failed: {d:#?}"));
+    let incremental: BTreeMap<String, Vec<u8>> = session.pages().into_iter().map(|(k, v)| (k, v.to_vec())).collect();
+    let full_paths: Vec<&String> = full.keys().collect();
+    let inc_paths: Vec<&String> = incremental.keys().collect();
+    assert_eq!(inc_paths, full_paths, "{step}: different sets of files");
+    for (path, bytes) in &full {
+        assert!(incremental[path] == *bytes, "{step}: {path} differs from a full build");
+    }
+}
+
+#[test]
+fn incremental_rebuilds_match_full_builds() {
+    let site = Site::copy_of("basic");
+    let root = site.root();
+    let (mut session, report) = Session::start(Options::new(root));
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "start");
+
+    // A prose edit re-renders the entry's page and nothing else.
+    site.edit("content/mechanisms/alpha.md", "They meet every year.", "They meet every year, usually in autumn.");
+    let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_eq!(report.written, ["mechanisms/alpha.html"]);
+    assert_same_as_full_build(&site, &session, "prose edit");
+
+    // A title change shows everywhere the entry is listed.
+    site.edit("content/exercises/drill.md", "title: Drill Series", "title: Drill Series Renamed");
+    let report = session.apply(&[root.join("content/exercises/drill.md")]);
+    assert!(report.written.len() > 3, "{:?}", report.written);
+    assert_same_as_full_build(&site, &session, "title edit");
+
+    // An event's date moves it to another year.
+    site.edit("content/mechanisms/alpha.md", "  - date: 1993-10\n", "  - date: 1995-10\n");
+    let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "event moved");
+    // Moving the event another entry links to breaks that link: reported, old pages kept.
+    site.edit("content/mechanisms/alpha.md", "date: 2014-11-18", "date: 2013-11-18");
+    let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
+    assert_eq!(report.diagnostics.iter().next().unwrap().message, "`#2014` is not an anchor of `alpha`");
+    site.edit("content/mechanisms/alpha.md", "date: 2013-11-18", "date: 2014-11-18");
+    let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "event moved back");
+
+    // A new entry that links to others and cites.
+    site.write(
+        "content/exercises/new-drill.md",
+        "---\ntitle: New Drill\nsummary: A new drill.\ndate: 2005\ntags: [ministerial]\nrelations:\n  part_of: alpha\n---\nSee [Alpha](../mechanisms/alpha.md) [@korolev2018, p. 3].\n",
+    );
+    let report = session.apply(&[root.join("content/exercises/new-drill.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert!(report.written.contains(&"exercises/new-drill.html".to_string()));
+    assert_same_as_full_build(&site, &session, "addition");
+
+    // A rename: one path removed, another added.
+    let text = site.read_source("content/exercises/new-drill.md");
+    std::fs::remove_file(root.join("content/exercises/new-drill.md")).unwrap();
+    site.write("content/exercises/newer-drill.md", &text);
+    let report =
+        session.apply(&[root.join("content/exercises/new-drill.md"), root.join("content/exercises/newer-drill.md")]);
+    assert!(report.removed.contains(&"exercises/new-drill.html".to_string()), "{:?}", report.removed);
+    assert_same_as_full_build(&site, &session, "rename");
+
+    // A deletion.
+    std::fs::remove_file(root.join("content/exercises/newer-drill.md")).unwrap();
+    session.apply(&[root.join("content/exercises/newer-drill.md")]);
+    assert_same_as_full_build(&site, &session, "deletion");
+
+    // A broken edit keeps the last good pages; fixing it catches up.
+    let good = session.pages();
+    site.edit("content/declarations/decl.md", "date: 2000-07-18\nsignatories", "date: 2000-13-18\nsignatories");
+    let report = session.apply(&[root.join("content/declarations/decl.md")]);
+    assert!(report.failed());
+    assert_eq!(report.diagnostics.iter().next().unwrap().message, "invalid date `2000-13-18`: there is no month 13");
+    assert_eq!(session.pages(), good);
+    site.edit("content/declarations/decl.md", "date: 2000-13-18\nsignatories", "date: 2001-07-16\nsignatories");
+    let report = session.apply(&[root.join("content/declarations/decl.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "fixed");
+
+    // The home page's text.
+    site.edit("content/index.md", "This handbook covers", "This small handbook covers");
+    let report = session.apply(&[root.join("content/index.md")]);
+    assert_eq!(report.written, ["index.html"]);
+    assert_same_as_full_build(&site, &session, "home");
+
+    // A template change re-renders without re-parsing.
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost</h1>{% endblock content %}",
+    );
+    session.apply(&[root.join("templates/404.html")]);
+    assert_same_as_full_build(&site, &session, "template");
+
+    // A stylesheet change is a CSS-only update.
+    site.write("static/extra.css", "body { color: red; }");
+    let report = session.apply(&[root.join("static/extra.css")]);
+    assert!(report.css_only);
+    assert_eq!(report.written, ["extra.css"]);
+    assert_same_as_full_build(&site, &session, "static");
+
+    // site.yaml: everything.
+    site.edit("content/site.yaml", "title: Test Handbook", "title: Test Handbook Two");
+    session.apply(&[root.join("content/site.yaml")]);
+    assert_same_as_full_build(&site, &session, "site.yaml");
+}
+
+#[test]
+fn incremental_rebuilds_of_the_bundled_handbook_match() {
+    let site = Site { dir: tempfile::tempdir().unwrap() };
+    common::copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &site.root().join("content"));
+    let (mut session, report) = Session::start(Options::new(site.root()));
+    assert!(!report.failed());
+    let file = "content/exercises/joint-sea.md";
+    let text = site.read_source(file);
+    // Change a title and the first event's place.
+    let edited = text.replacen("title: Joint Sea", "title: Joint Sea (Morskoe Vzaimodeistvie)", 1);
+    assert_ne!(edited, text);
+    site.write(file, &edited);
+    let report = session.apply(&[site.root().join(file)]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "bundled title edit");
+}
