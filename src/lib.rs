@@ -28,6 +28,7 @@ pub mod model;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod session;
 pub mod site;
 pub mod write;

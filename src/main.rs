@@ -33,6 +33,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
     },
+    /// Serve the site with live reload, rebuilding only what changed on every save.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port to listen on.
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on (loopback by default; use 0.0.0.0 to share on a network).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
     /// Write a new entry from its kind's archetype and print its path.
     New {
         /// mechanism, exercise or declaration.
@@ -142,6 +153,25 @@ fn main() -> ExitCode {
             }
         }
         Command::Schema { what, out } => schema(what.as_deref(), out.as_deref()),
+        Command::Serve { site, port, bind } => {
+            let mut options = Options::new(&site.root);
+            options.drafts = site.drafts;
+            if !options.content_dir().is_dir() {
+                eprintln!(
+                    "error: {}: content folder not found\nhelp: run handbook in the handbook's root folder, or pass --root DIR",
+                    options.content_dir().display()
+                );
+                return ExitCode::from(USAGE_OR_IO);
+            }
+            let serve = handbook::serve::ServeOptions { bind, port, verbose: true };
+            match handbook::serve::run(options, serve) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(USAGE_OR_IO)
+                }
+            }
+        }
         Command::Check { site, strict, format } => {
             let mut options = Options::new(&site.root);
             options.drafts = site.drafts;

@@ -1,0 +1,515 @@
+//! `handbook serve`: the site in memory, served over HTTP, rebuilt as files
+//! change, with pages told to reload over server-sent events.
+//!
+//! - Watching: notify, through notify-debouncer-full (which folds an
+//!   editor's write-to-temp-and-rename into one change and a burst of saves
+//!   into one rebuild), on `content/`, `templates/` and `static/`.
+//! - Rebuilding: a [`Session`] renders only the pages a change can affect.
+//! - Reloading: served HTML pages (never the built site) get a small script
+//!   that listens on `/__handbook/events`; a CSS-only change swaps
+//!   stylesheets in place. A broken edit shows the problems in an overlay
+//!   and the last good pages stay served.
+//! - Serving: only files of the in-memory site; a path with `..` (plain or
+//!   percent-encoded) is a 404.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use serde::Serialize;
+
+use crate::build::Options;
+use crate::diagnostic::{Diagnostics, Format};
+use crate::session::{Report, Session};
+
+/// Where the live-reload script and the event stream are served; no page of
+/// a handbook can have this path (entry ids are slugs).
+pub const PREFIX: &str = "/__handbook/";
+const SCRIPT: &str = include_str!("live-reload.js");
+
+/// How long the debouncer waits for a burst of file events to end.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// A message to the open pages.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Message {
+    /// Reload the page.
+    Reload { written: Vec<String>, removed: Vec<String> },
+    /// Swap the stylesheets.
+    Css,
+    /// The handbook has errors: show them.
+    Problems { problems: Vec<Problem> },
+}
+
+/// One problem, as the overlay shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Problem {
+    pub location: String,
+    pub severity: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Message {
+    fn problems(diagnostics: &Diagnostics) -> Message {
+        let problems = diagnostics
+            .iter()
+            .map(|d| Problem {
+                location: d.location(),
+                severity: if d.is_error() { "error".into() } else { "warning".into() },
+                message: d.message.clone(),
+                hint: d.hint.clone(),
+            })
+            .collect();
+        Message::Problems { problems }
+    }
+
+    fn event_name(&self) -> &'static str {
+        match self {
+            Message::Reload { .. } => "reload",
+            Message::Css => "css",
+            Message::Problems { .. } => "problems",
+        }
+    }
+
+    /// The message as a server-sent event.
+    fn to_sse(&self) -> String {
+        format!("event: {}\ndata: {}\n\n", self.event_name(), serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
+/// The open pages' event streams.
+#[derive(Default)]
+struct Clients {
+    senders: Mutex<Vec<Sender<String>>>,
+    /// The problems of the current state, sent to pages as they connect.
+    current: Mutex<Option<Message>>,
+}
+
+impl Clients {
+    fn broadcast(&self, message: &Message) {
+        let text = message.to_sse();
+        let mut senders = self.senders.lock().expect("no panic while held");
+        senders.retain(|s| s.send(text.clone()).is_ok());
+    }
+
+    fn subscribe(&self) -> Receiver<String> {
+        let (tx, rx) = channel();
+        if let Some(m) = self.current.lock().expect("no panic while held").as_ref() {
+            let _ = tx.send(m.to_sse());
+        }
+        self.senders.lock().expect("no panic while held").push(tx);
+        rx
+    }
+}
+
+/// The content type of an output file, by extension.
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or_default() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "txt" | "bib" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// What a request path names in the site.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// An output file.
+    File(String),
+    /// A folder named without its trailing slash: redirect there.
+    Redirect(String),
+    /// Nothing (including every path that tries to leave the site).
+    NotFound,
+}
+
+/// Maps a request path (`/exercises/`, `/a%20b.html?x=1`) to an output path,
+/// refusing anything that is not plainly inside the site.
+pub fn resolve(url: &str, exists: impl Fn(&str) -> bool) -> Resolved {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let Some(decoded) = percent_decode(path) else { return Resolved::NotFound };
+    if !decoded.starts_with('/') || decoded.contains('\\') || decoded.contains('\0') {
+        return Resolved::NotFound;
+    }
+    let segments: Vec<&str> = decoded[1..].split('/').collect();
+    let inner = &segments[..segments.len() - 1];
+    if segments.iter().any(|s| *s == ".." || *s == "." || s.starts_with("..")) || inner.iter().any(|s| s.is_empty()) {
+        return Resolved::NotFound;
+    }
+    let joined = segments.join("/");
+    if joined.is_empty() || joined.ends_with('/') {
+        let index = format!("{joined}index.html");
+        return if exists(&index) { Resolved::File(index) } else { Resolved::NotFound };
+    }
+    if exists(&joined) {
+        return Resolved::File(joined);
+    }
+    if exists(&format!("{joined}/index.html")) {
+        return Resolved::Redirect(format!("{path}/"));
+    }
+    Resolved::NotFound
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Adds the live-reload script to an HTML page.
+pub fn inject(html: &[u8]) -> Vec<u8> {
+    let tag = format!("<script src=\"{PREFIX}live-reload.js\"></script>\n");
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{tag}{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{tag}").into_bytes(),
+    }
+}
+
+/// The running server, for tests: its address; dropping it does not stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+}
+
+/// Settings of `handbook serve`.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    pub port: u16,
+    /// Print rebuild lines and diagnostics (off in tests).
+    pub verbose: bool,
+}
+
+/// Starts watching and serving; returns once the server listens.
+pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
+    let (session, report) = Session::start(options.clone());
+    let clients = Arc::new(Clients::default());
+    if serve.verbose {
+        print_report(&report, "initial build", &options);
+    }
+    let report_failed = report.failed();
+    if report_failed {
+        *clients.current.lock().expect("fresh") = Some(Message::problems(&report.diagnostics));
+    }
+    let session = Arc::new(Mutex::new(session));
+    let server = tiny_http::Server::http((serve.bind, serve.port)).map_err(|e| {
+        format!(
+            "cannot listen on {}:{}: {e} (choose another port with --port, or stop the other server)",
+            serve.bind, serve.port
+        )
+    })?;
+    let addr = server.server_addr().to_ip().ok_or("the server has no IP address")?;
+
+    // The watcher: changes go through the debouncer to one rebuild each.
+    let (tx, rx) = channel::<Vec<PathBuf>>();
+    let mut debouncer = new_debouncer(DEBOUNCE, Some(Duration::from_millis(10)), move |result: DebounceEventResult| {
+        if let Ok(events) = result {
+            // Reads (our own included) are not changes; folders are followed
+            // through the events of the files in them.
+            let mut paths: Vec<PathBuf> = events
+                .iter()
+                .filter(|e| !matches!(e.kind, EventKind::Access(_) | EventKind::Other))
+                .flat_map(|e| e.paths.iter().cloned())
+                .filter(|p| !is_noise(p))
+                .collect();
+            paths.sort();
+            paths.dedup();
+            if !paths.is_empty() {
+                let _ = tx.send(paths);
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch files: {e}"))?;
+    let root = if options.root.as_os_str().is_empty() { PathBuf::from(".") } else { options.root.clone() };
+    let mut watched: Vec<PathBuf> = Vec::new();
+    for dir in ["content", "templates", "static"] {
+        let path = root.join(dir);
+        if path.is_dir() {
+            debouncer
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {}: {e}", path.display()))?;
+            watched.push(path);
+        }
+    }
+    // The root itself, not recursively: to notice a templates/ or static/ folder created later.
+    debouncer.watch(&root, RecursiveMode::NonRecursive).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    {
+        let session = session.clone();
+        let clients = clients.clone();
+        let verbose = serve.verbose;
+        let options = options.clone();
+        std::thread::spawn(move || {
+            let mut debouncer = debouncer; // lives as long as the loop
+            let mut failing = report_failed;
+            while let Ok(mut paths) = rx.recv() {
+                // Fold changes that queued up during the last rebuild.
+                while let Ok(more) = rx.try_recv() {
+                    paths.extend(more);
+                }
+                // A templates/ or static/ folder that appeared: watch it, and take in its files.
+                for dir in ["templates", "static"] {
+                    let path = root.join(dir);
+                    if path.is_dir()
+                        && !watched.contains(&path)
+                        && debouncer.watch(&path, RecursiveMode::Recursive).is_ok()
+                    {
+                        paths.extend(
+                            walkdir::WalkDir::new(&path).into_iter().filter_map(Result::ok).map(|e| e.into_path()),
+                        );
+                        watched.push(path);
+                    }
+                }
+                paths.retain(|p| !p.is_dir());
+                paths.sort();
+                paths.dedup();
+                if paths.is_empty() {
+                    continue;
+                }
+                let report = session.lock().expect("no panic while held").apply(&paths);
+                let what = describe_paths(&paths, &options.root);
+                if verbose {
+                    print_report(&report, &what, &options);
+                }
+                let message = if report.failed() {
+                    Message::problems(&report.diagnostics)
+                } else if report.css_only {
+                    Message::Css
+                } else {
+                    Message::Reload { written: report.written.clone(), removed: report.removed.clone() }
+                };
+                *clients.current.lock().expect("no panic while held") =
+                    if report.failed() { Some(message.clone()) } else { None };
+                // Pages showing problems reload once the handbook is good again,
+                // even if the fix restored exactly the pages they show.
+                if report.failed() || failing || !report.written.is_empty() || !report.removed.is_empty() {
+                    clients.broadcast(&message);
+                }
+                failing = report.failed();
+            }
+        });
+    }
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let session = session.clone();
+            let clients = clients.clone();
+            std::thread::spawn(move || respond(request, &session, &clients));
+        }
+    });
+    Ok(Running { addr })
+}
+
+/// Serves until interrupted.
+pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
+    let running = start(options, serve)?;
+    eprintln!("Serving at http://{}/ (live reload on; Ctrl-C to stop)", running.addr);
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Editor swap files, backups and lock files are not changes to the handbook.
+fn is_noise(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    name.starts_with(".#")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || (name.starts_with('.') && name != ".")
+        || name.contains(".tmp.")
+}
+
+fn describe_paths(paths: &[PathBuf], root: &Path) -> String {
+    let abs_root =
+        std::fs::canonicalize(if root.as_os_str().is_empty() { Path::new(".") } else { root }).unwrap_or_default();
+    let names: Vec<String> =
+        paths.iter().map(|p| p.strip_prefix(&abs_root).unwrap_or(p).display().to_string()).collect();
+    match names.len() {
+        0 => "nothing".into(),
+        1..=3 => names.join(", "),
+        n => format!("{}, … ({n} files)", names[..2].join(", ")),
+    }
+}
+
+fn print_report(report: &Report, what: &str, options: &Options) {
+    let _ = options;
+    if !report.diagnostics.is_empty() {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+        eprint!(
+            "{}",
+            crate::diagnostic::render(&report.diagnostics, Format::Human, color, &crate::build::read_for_snippet)
+        );
+    }
+    let ms = report.elapsed.as_secs_f64() * 1000.0;
+    if report.failed() {
+        eprintln!(
+            "{what}: {} error(s); still serving the last good pages ({ms:.1} ms)",
+            report.diagnostics.error_count()
+        );
+    } else {
+        eprintln!(
+            "{what}: {} page(s) written{} in {ms:.1} ms",
+            report.written.len(),
+            if report.removed.is_empty() { String::new() } else { format!(", {} removed", report.removed.len()) }
+        );
+    }
+}
+
+fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clients) {
+    use tiny_http::{Header, Response};
+    let header = |k: &str, v: &str| Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header");
+    let url = request.url().to_string();
+    if request.method() != &tiny_http::Method::Get && request.method() != &tiny_http::Method::Head {
+        let _ = request.respond(Response::from_string("method not allowed").with_status_code(405));
+        return;
+    }
+    if let Some(rest) = url.strip_prefix(PREFIX) {
+        match rest.split('?').next().unwrap_or_default() {
+            "live-reload.js" => {
+                let _ = request.respond(
+                    Response::from_string(SCRIPT)
+                        .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
+                        .with_header(header("Cache-Control", "no-store")),
+                );
+            }
+            "events" => {
+                // Written by hand so that each event is flushed as it happens.
+                let rx = clients.subscribe();
+                let mut out = request.into_writer();
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
+                if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
+                    return;
+                }
+                loop {
+                    // A comment every 15 s keeps proxies from closing the stream, and finds closed pages.
+                    let text = match rx.recv_timeout(Duration::from_secs(15)) {
+                        Ok(text) => text,
+                        Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    };
+                    if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+                        return;
+                    }
+                }
+            }
+            _ => {
+                let _ = request.respond(Response::from_string("not found").with_status_code(404));
+            }
+        }
+        return;
+    }
+    let (resolved, not_found) = {
+        let session = session.lock().expect("no panic while held");
+        let resolved = resolve(&url, |p| session.page(p).is_some());
+        let body = match &resolved {
+            Resolved::File(p) => session.page(p).map(|b| (p.clone(), b)),
+            _ => None,
+        };
+        (resolved_body(resolved, body), session.page("404.html"))
+    };
+    match resolved {
+        Ok((path, bytes)) => {
+            let body = if path.ends_with(".html") { inject(&bytes) } else { bytes.to_vec() };
+            let _ = request.respond(
+                Response::from_data(body)
+                    .with_header(header("Content-Type", content_type(&path)))
+                    .with_header(header("Cache-Control", "no-store")),
+            );
+        }
+        Err(Some(location)) => {
+            let _ = request.respond(Response::empty(301).with_header(header("Location", &location)));
+        }
+        Err(None) => {
+            let body = match not_found {
+                Some(page) => inject(&page),
+                None => inject(b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1></body>"),
+            };
+            let _ = request.respond(
+                Response::from_data(body)
+                    .with_status_code(404)
+                    .with_header(header("Content-Type", "text/html; charset=utf-8")),
+            );
+        }
+    }
+}
+
+type Body = Result<(String, crate::session::Bytes), Option<String>>;
+
+fn resolved_body(resolved: Resolved, body: Option<(String, crate::session::Bytes)>) -> Body {
+    match (resolved, body) {
+        (Resolved::File(_), Some(found)) => Ok(found),
+        (Resolved::Redirect(location), _) => Err(Some(location)),
+        _ => Err(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(p: &str) -> bool {
+        ["index.html", "exercises/index.html", "exercises/joint-sea.html", "a b.html"].contains(&p)
+    }
+
+    #[test]
+    fn resolves_paths_inside_the_site_only() {
+        assert_eq!(resolve("/", site), Resolved::File("index.html".into()));
+        assert_eq!(resolve("/exercises/", site), Resolved::File("exercises/index.html".into()));
+        assert_eq!(resolve("/exercises", site), Resolved::Redirect("/exercises/".into()));
+        assert_eq!(
+            resolve("/exercises/joint-sea.html?x=1#2016", site),
+            Resolved::File("exercises/joint-sea.html".into())
+        );
+        assert_eq!(resolve("/a%20b.html", site), Resolved::File("a b.html".into()));
+        for bad in [
+            "/../etc/passwd",
+            "/exercises/../../x",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc",
+            "/..%5c..%5cwin.ini",
+            "/x%00",
+            "//etc/passwd",
+            "/%zz",
+        ] {
+            assert_eq!(resolve(bad, site), Resolved::NotFound, "{bad}");
+        }
+    }
+
+    #[test]
+    fn injects_the_script_before_the_end_of_body() {
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>")).unwrap();
+        assert_eq!(out, "<html><body><p>x</p><script src=\"/__handbook/live-reload.js\"></script>\n</body></html>");
+    }
+}
