@@ -26,7 +26,7 @@ pub fn svg(years: &[Year], root: &str, id: &str) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" viewBox="0 0 {width} {h}" width="{width}" height="{h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="chart" viewBox="0 0 {width} {h}" width="{width}" height="{h}" role="group" aria-labelledby="{id}-title" aria-describedby="{id}-desc" xmlns="http://www.w3.org/2000/svg">"#,
         h = HEIGHT + BOTTOM + TOP
     );
     let _ = write!(s, r#"<title id="{id}-title">Events per year, {first}–{last}, by kind</title>"#);
@@ -131,6 +131,6 @@ mod tests {
         assert_eq!(s.matches("class=\"bar mechanism\"").count(), 1);
         assert_eq!(s.matches("class=\"bar exercise\"").count(), 1);
         assert!(s.contains("2015: 3 (1 mechanism, 2 exercises)"));
-        assert!(s.contains(r#"aria-labelledby="c-title c-desc""#));
+        assert!(s.contains(r#"role="group" aria-labelledby="c-title" aria-describedby="c-desc""#));
     }
 }
