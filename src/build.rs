@@ -9,8 +9,12 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::render::Page;
 
 /// Static files every site gets unless its `static/` has its own version.
-pub const DEFAULT_STATIC: &[(&str, &str)] =
-    &[("style.css", include_str!("../static/style.css")), ("handbook.js", include_str!("../static/handbook.js"))];
+pub const DEFAULT_STATIC: &[(&str, &str)] = &[
+    ("style.css", include_str!("../static/style.css")),
+    ("handbook.js", include_str!("../static/handbook.js")),
+    // elasticlunr 0.9.5 (MIT), the search front end mdBook and Zola also use.
+    ("elasticlunr.min.js", include_str!("../static/elasticlunr.min.js")),
+];
 
 /// What to build and where.
 #[derive(Clone, Debug)]
@@ -81,6 +85,7 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     if diagnostics.has_errors() {
         return None;
     }
+    pages.extend(crate::data::pages(&handbook, &derived, &history));
     let statics = match crate::write::static_files(&options.root.join("static")) {
         Ok(s) => s,
         Err(e) => {

@@ -316,6 +316,14 @@ impl Bibliography {
         self.library.get(key).is_some()
     }
 
+    /// Every entry as hayagriva's own JSON shape, in file order (for CSL-JSON export).
+    pub fn entries_json(&self) -> Vec<(String, serde_json::Value)> {
+        self.keys
+            .iter()
+            .filter_map(|k| self.library.get(k).map(|e| (k.clone(), serde_json::to_value(e).unwrap_or_default())))
+            .collect()
+    }
+
     /// True when `key` names an entry that is in the file but could not be read.
     pub fn is_broken(&self, key: &str) -> bool {
         self.broken.contains(key)

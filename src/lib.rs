@@ -16,6 +16,7 @@
 pub mod build;
 pub mod chart;
 pub mod cite;
+pub mod data;
 pub mod date;
 pub mod derive;
 pub mod diagnostic;

@@ -308,6 +308,9 @@ pub const RESERVED_IDS: &[&str] = &[
     "mentioned-in",
     "search",
     "cite-this",
+    "search-input",
+    "search-status",
+    "note-preview",
 ];
 
 /// Hands out heading ids unique on a page.

@@ -201,6 +201,8 @@ struct EntryView<'a> {
     edit_url: Option<String>,
     source_path: String,
     last_changed: Option<&'a str>,
+    cite_chicago: String,
+    cite_bibtex: String,
 }
 
 #[derive(Serialize)]
@@ -413,10 +415,69 @@ impl<'a> Renderer<'a> {
             edit_url: self.edit_url(&e.content_path),
             source_path: format!("content/{}", e.content_path),
             last_changed: self.history.get(&e.content_path).map(String::as_str),
+            cite_chicago: self.cite_chicago(e),
+            cite_bibtex: self.cite_bibtex(e),
         };
         let mut ctx = self.context(&path, &e.title, &e.summary, e.kind.folder());
         ctx.insert("entry", &view);
         self.render("entry.html", &path, &ctx, diagnostics)
+    }
+
+    /// The entry's address: absolute when the site's base URL is known.
+    fn absolute_url(&self, e: &Entry) -> String {
+        format!("{}{}", self.handbook.site.base().unwrap_or_default(), e.url())
+    }
+
+    /// "Cite this entry" in Chicago style (a page in a reference work).
+    fn cite_chicago(&self, e: &Entry) -> String {
+        use crate::cite::escape;
+        let site = &self.handbook.site;
+        let mut s = format!("“{}.” In <i>{}</i>", escape(&e.title), escape(&site.title));
+        if let Some(editor) = &site.editor {
+            s.push_str(&format!(", edited by {}", escape(editor)));
+        }
+        s.push('.');
+        if let Some(date) = self.history.get(&e.content_path).and_then(|d| d.parse::<crate::date::PartialDate>().ok()) {
+            let (y, m, d) = date.earliest();
+            const MONTHS: [&str; 12] = [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ];
+            s.push_str(&format!(" Last modified {} {d}, {y}.", MONTHS[m as usize - 1]));
+        }
+        let url = self.absolute_url(e);
+        s.push_str(&format!(" <a href=\"{0}\">{0}</a>.", escape(&url)));
+        s
+    }
+
+    /// "Cite this entry" as a BibLaTeX `@online` entry.
+    fn cite_bibtex(&self, e: &Entry) -> String {
+        let site = &self.handbook.site;
+        let brace = |s: &str| s.replace(['{', '}'], "");
+        let mut s = format!(
+            "@online{{handbook-{},\n  title = {{{}}},\n  organization = {{{}}},\n",
+            e.id,
+            brace(&e.title),
+            brace(&site.title)
+        );
+        if let Some(editor) = &site.editor {
+            s.push_str(&format!("  editor = {{{}}},\n", brace(editor)));
+        }
+        if let Some(date) = self.history.get(&e.content_path) {
+            s.push_str(&format!("  date = {{{date}}},\n"));
+        }
+        s.push_str(&format!("  url = {{{}}},\n}}", self.absolute_url(e)));
+        s
     }
 
     fn tag_ref(&self, tag: &str, root: &str) -> TagRef {

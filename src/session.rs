@@ -220,6 +220,9 @@ impl Session {
         for page in crate::build::extra_pages(self.workspace.loaded(), &self.statics) {
             pages.insert(page.path, Arc::new(page.content));
         }
+        for page in crate::data::pages(&handbook, &derived, &self.history) {
+            pages.insert(page.path, Arc::new(page.content));
+        }
         for (rel, path) in &self.statics {
             match std::fs::read(path) {
                 Ok(bytes) => {
@@ -234,7 +237,12 @@ impl Session {
         let statics: HashSet<&str> = self.statics.iter().map(|(p, _)| p.as_str()).collect();
         let extras: HashSet<String> =
             crate::build::extra_pages(self.workspace.loaded(), &self.statics).into_iter().map(|p| p.path).collect();
-        pages.retain(|p, _| all_paths.contains(p) || statics.contains(p.as_str()) || extras.contains(p));
+        pages.retain(|p, _| {
+            all_paths.contains(p)
+                || statics.contains(p.as_str())
+                || extras.contains(p)
+                || crate::data::FILES.contains(&p.as_str())
+        });
         report.written = pages.iter().filter(|(p, b)| before.get(*p) != Some(b)).map(|(p, _)| p.clone()).collect();
         report.removed = before.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
         self.good = Some(Good { handbook, derived, pages });

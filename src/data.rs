@@ -1,0 +1,310 @@
+//! Downloads for researchers and machines: the whole handbook as JSON, the
+//! chronology as CSV, the sources as CSL-JSON, an Atom feed of changed
+//! entries, a sitemap, and the in-browser search index.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::cite::strip_tags;
+use crate::derive::Derived;
+use crate::model::{Entry, Handbook};
+use crate::render::Page;
+
+/// The files this module writes (their output paths).
+pub const FILES: &[&str] =
+    &["handbook.json", "chronology.csv", "references.json", "feed.xml", "sitemap.xml", "search-index.js"];
+
+/// Every data file.
+pub fn pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Vec<Page> {
+    let page = |path: &str, content: String| Page { path: path.to_string(), content: content.into_bytes() };
+    vec![
+        page("handbook.json", handbook_json(h, d)),
+        page("chronology.csv", chronology_csv(h, d)),
+        page("references.json", csl_json(h)),
+        page("feed.xml", atom_feed(h, history)),
+        page("sitemap.xml", sitemap(h, d, history)),
+        page("search-index.js", search_index(h)),
+    ]
+}
+
+fn citations(e: &Entry) -> Vec<Value> {
+    e.events.iter().flat_map(|ev| ev.cites.iter().map(|c| Value::String(c.text.clone()))).collect()
+}
+
+/// All entries with their events, relations and citations (bodies excluded).
+fn handbook_json(h: &Handbook, d: &Derived) -> String {
+    let entries: Vec<Value> = h
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            json!({
+                "id": e.id,
+                "kind": e.kind,
+                "title": e.title,
+                "summary": e.summary,
+                "aliases": e.aliases,
+                "tags": e.tags,
+                "date": e.date,
+                "end": e.end,
+                "details": e.details,
+                "url": e.url(),
+                "relations": e.relations.iter().map(|(r, t)| json!({"relation": r, "target": t})).collect::<Vec<_>>(),
+                "mentioned_in": d.mentioned_in[i].iter().map(|&j| &h.entries[j].id).collect::<Vec<_>>(),
+                "cited_keys": e.notes.cited_keys,
+                "events": e.events.iter().map(|ev| json!({
+                    "anchor": ev.anchor,
+                    "date": ev.date,
+                    "title": ev.title,
+                    "place": ev.place,
+                    "participants": ev.participants,
+                    "note": strip_tags(&ev.note_html),
+                    "cite": ev.cites.iter().map(|c| &c.text).collect::<Vec<_>>(),
+                    "disputed": ev.disputed.iter().map(|c| json!({
+                        "date": c.date,
+                        "place": c.place,
+                        "note": strip_tags(&c.note_html),
+                        "cite": c.cites.iter().map(|x| &x.text).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "event_citations": citations(e),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "title": h.site.title,
+        "description": h.site.description,
+        "generator": concat!("handbook ", env!("CARGO_PKG_VERSION")),
+        "entries": entries,
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON") + "\n"
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// One row per event, in chronological order.
+fn chronology_csv(h: &Handbook, d: &Derived) -> String {
+    let mut out =
+        String::from("date,date_text,earliest,year,event,entry_id,entry_title,kind,place,disputed,citations,url\n");
+    for y in &d.years {
+        for item in &y.items {
+            let e = &h.entries[item.entry];
+            let ev = &e.events[item.event];
+            let (yy, m, dd) = ev.date.earliest();
+            let fields = [
+                ev.date.edtf(),
+                ev.date.to_string(),
+                format!("{yy:04}-{m:02}-{dd:02}"),
+                ev.date.year().to_string(),
+                ev.title.clone(),
+                e.id.clone(),
+                e.title.clone(),
+                e.kind.name().to_string(),
+                ev.place.clone().unwrap_or_default(),
+                (!ev.disputed.is_empty()).to_string(),
+                ev.cites.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("; "),
+                format!("{}#{}", e.url(), ev.anchor),
+            ];
+            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A name as CSL-JSON: `Family, Given` or a literal (organisations).
+fn csl_name(name: &str) -> Value {
+    match name.split_once(", ") {
+        Some((family, given)) => json!({"family": family, "given": given}),
+        None => json!({"literal": name}),
+    }
+}
+
+fn csl_date(v: &Value) -> Option<Value> {
+    let s = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    let parts: Vec<Value> = s.split('-').filter_map(|p| p.parse::<i64>().ok()).map(Value::from).collect();
+    (!parts.is_empty()).then(|| json!({"date-parts": [parts]}))
+}
+
+/// The bibliography as CSL-JSON, for Zotero and other reference managers.
+fn csl_json(h: &Handbook) -> String {
+    let items: Vec<Value> = h
+        .bibliography
+        .entries_json()
+        .into_iter()
+        .map(|(key, e)| {
+            let parent = e.get("parent").cloned().unwrap_or(Value::Null);
+            let parent_type = parent.get("type").and_then(Value::as_str).unwrap_or_default();
+            let kind = match (e.get("type").and_then(Value::as_str).unwrap_or_default(), parent_type) {
+                ("article", "periodical") => "article-journal",
+                ("article", "newspaper") => "article-newspaper",
+                ("article", _) => "article",
+                ("web", _) => "webpage",
+                ("book", _) => "book",
+                ("chapter", _) => "chapter",
+                ("report", _) => "report",
+                ("thesis", _) => "thesis",
+                ("legislation", _) => "legislation",
+                _ => "document",
+            };
+            let mut item = json!({"id": key, "type": kind});
+            let obj = item.as_object_mut().expect("object");
+            let text = |v: &Value| {
+                v.as_str().map(str::to_string).or_else(|| v.get("value").and_then(Value::as_str).map(str::to_string))
+            };
+            if let Some(t) = e.get("title").and_then(text) {
+                obj.insert("title".into(), t.into());
+            }
+            if let Some(a) = e.get("author") {
+                let names: Vec<Value> = match a {
+                    Value::Array(list) => list.iter().filter_map(|n| n.as_str()).map(csl_name).collect(),
+                    Value::String(n) => vec![csl_name(n)],
+                    _ => vec![],
+                };
+                obj.insert("author".into(), names.into());
+            }
+            if let Some(date) = e.get("date").and_then(csl_date) {
+                obj.insert("issued".into(), date);
+            }
+            if let Some(p) = e.get("page-range").and_then(Value::as_str) {
+                obj.insert("page".into(), p.into());
+            }
+            if let Some(url) = e.get("url") {
+                if let Some(u) = text(url) {
+                    obj.insert("URL".into(), u.into());
+                }
+                if let Some(date) = url.get("date").and_then(csl_date) {
+                    obj.insert("accessed".into(), date);
+                }
+            }
+            if let Some(p) = e.get("publisher").and_then(text) {
+                obj.insert("publisher".into(), p.into());
+            }
+            if let Some(t) = parent.get("title").and_then(text) {
+                obj.insert("container-title".into(), t.into());
+            }
+            for (from, to) in [("volume", "volume"), ("issue", "issue")] {
+                if let Some(v) = parent.get(from).or_else(|| e.get(from)) {
+                    obj.insert(to.into(), Value::String(v.as_str().map_or_else(|| v.to_string(), str::to_string)));
+                }
+            }
+            item
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).expect("JSON") + "\n"
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// An Atom feed of the entries, newest change first (dates from git).
+fn atom_feed(h: &Handbook, history: &HashMap<String, String>) -> String {
+    let base = h.site.base().unwrap_or_default();
+    let mut entries: Vec<(&str, &Entry)> =
+        h.entries.iter().map(|e| (history.get(&e.content_path).map_or("", String::as_str), &**e)).collect();
+    entries.sort_by(|a, b| b.0.cmp(a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let updated = entries.first().map(|(d, _)| *d).filter(|d| !d.is_empty()).unwrap_or("1970-01-01");
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n<title>{}</title>\n<subtitle>{}</subtitle>\n<id>{}</id>\n<link href=\"{}\"/>\n<link rel=\"self\" href=\"{}feed.xml\"/>\n<updated>{}T00:00:00Z</updated>\n<generator>handbook</generator>\n",
+        xml(&h.site.language),
+        xml(&h.site.title),
+        xml(&h.site.description),
+        xml(if base.is_empty() { "urn:handbook" } else { &base }),
+        xml(&base),
+        xml(&base),
+        updated
+    );
+    for (date, e) in entries.iter().take(50) {
+        let date = if date.is_empty() { updated } else { date };
+        let _ = write!(
+            out,
+            "<entry>\n<title>{}</title>\n<id>{}{}</id>\n<link href=\"{}{}\"/>\n<updated>{date}T00:00:00Z</updated>\n<summary>{}</summary>\n<author><name>{}</name></author>\n</entry>\n",
+            xml(&e.title),
+            xml(&base),
+            xml(&e.url()),
+            xml(&base),
+            xml(&e.url()),
+            xml(&e.summary),
+            xml(h.site.editor.as_deref().unwrap_or(&h.site.title)),
+        );
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// Every page, for search engines (absolute URLs need `base_url`).
+fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> String {
+    let base = h.site.base().unwrap_or_default();
+    let mut urls: Vec<(String, Option<&str>)> = vec![("".into(), None)];
+    for e in &h.entries {
+        urls.push((e.url(), history.get(&e.content_path).map(String::as_str)));
+    }
+    for k in crate::load::Kind::ALL {
+        urls.push((format!("{}/index.html", k.folder()), None));
+    }
+    urls.push(("chronology/index.html".into(), None));
+    for y in d.years.iter().filter(|y| !y.items.is_empty()) {
+        urls.push((format!("chronology/{}.html", y.year), None));
+    }
+    urls.push(("sources.html".into(), None));
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (u, last) in urls {
+        let _ = write!(out, "<url><loc>{}{}</loc>", xml(&base), xml(&u));
+        if let Some(l) = last {
+            let _ = write!(out, "<lastmod>{l}</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// The search index, built with elasticlunr-rs and written as a script (so
+/// it loads from `file://` too), with the text shown in results.
+fn search_index(h: &Handbook) -> String {
+    let mut index = elasticlunr::Index::new(&["title", "aliases", "summary", "body", "events"]);
+    let mut docs = serde_json::Map::new();
+    for e in &h.entries {
+        let aliases: Vec<&str> = e.aliases.iter().map(|a| a.name.as_str()).collect();
+        let events: Vec<String> = e
+            .events
+            .iter()
+            .map(|ev| {
+                format!(
+                    "{} {} {} {}",
+                    ev.date,
+                    ev.title,
+                    ev.place.as_deref().unwrap_or_default(),
+                    strip_tags(&ev.note_html)
+                )
+            })
+            .collect();
+        let body = unescape(&strip_tags(&e.body_html));
+        index.add_doc(&e.id, [e.title.as_str(), &aliases.join(" "), e.summary.as_str(), &body, &events.join(" ")]);
+        docs.insert(
+            e.id.clone(),
+            json!({"title": e.title, "url": e.url(), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": body, "events": events.join(" · ")}),
+        );
+    }
+    let data = json!({"index": serde_json::from_str::<Value>(&index.to_json()).unwrap_or(Value::Null), "docs": docs});
+    format!("window.handbookSearch = {};\n", serde_json::to_string(&data).expect("JSON"))
+}
+
+/// The few entities our renderer writes, back to text.
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
