@@ -90,6 +90,13 @@ pub fn parse_citation(text: &str) -> Result<Vec<CiteItem>, CiteSyntaxError> {
         let part_start = start;
         start += part.len() + 1;
         let Some(at) = part.find('@') else {
+            if part.trim().is_empty() {
+                return Err(CiteSyntaxError {
+                    message: "empty item in a citation".into(),
+                    span: part_start..part_start + part.len(),
+                    hint: "remove the extra `;`, or name a source after it (@key)",
+                });
+            }
             let lead = part.len() - part.trim_start().len();
             return Err(CiteSyntaxError {
                 message: format!("`{}` names no source (no @key)", part.trim()),
@@ -247,18 +254,37 @@ impl Bibliography {
         let file = source.path.as_path();
         // Parse the whole file (so @string abbreviations work); if that fails,
         // parse entry by entry to report every broken entry and keep the rest.
-        let chunks: Vec<(usize, &str)> = match biblatex::Bibliography::parse(text) {
-            Ok(_) => vec![(0, text)],
-            Err(_) => split_entries(text),
+        // Problems the BibTeX parser cannot survive are found first, reported,
+        // and neutralised in a copy of the text (same length, same positions).
+        let sanitized = guard_bibtex(text, file, diagnostics);
+        let parse = |t: &str| std::panic::catch_unwind(|| biblatex::Bibliography::parse(t));
+        let chunks: Vec<(usize, &str)> = match parse(&sanitized) {
+            Ok(Ok(_)) => vec![(0, sanitized.as_str())],
+            _ => split_entries(&sanitized),
         };
         let mut library = Library::new();
         let mut keys: Vec<String> = Vec::new();
         let mut first_seen: HashMap<String, usize> = HashMap::new();
         let mut broken = std::collections::HashSet::new();
         for (offset, chunk) in chunks {
-            let parsed = match biblatex::Bibliography::parse(chunk) {
-                Ok(p) => p,
-                Err(e) => {
+            let parsed = match parse(chunk) {
+                Ok(Ok(p)) => p,
+                Err(_) => {
+                    if let Some(key) = entry_key(chunk) {
+                        broken.insert(key);
+                    }
+                    diagnostics.push(
+                        Diagnostic::error(
+                            file,
+                            text,
+                            offset..offset + chunk.find('\n').unwrap_or(chunk.len()),
+                            "the BibTeX parser could not read this entry",
+                        )
+                        .with_hint("check this entry's fields; simplify it until `handbook check` accepts it"),
+                    );
+                    continue;
+                }
+                Ok(Err(e)) => {
                     if let Some(key) = entry_key(chunk) {
                         broken.insert(key);
                     }
@@ -270,7 +296,13 @@ impl Bibliography {
                 }
             };
             for entry in parsed.iter() {
-                let key_at = offset + chunk.find(entry.key.as_str()).unwrap_or(0);
+                // The key follows the entry's opening brace (it may also occur in `@article`).
+                let key_at = offset
+                    + chunk
+                        .match_indices('{')
+                        .map(|(i, _)| i + 1)
+                        .find(|&i| chunk[i..].trim_start().starts_with(entry.key.as_str()))
+                        .map_or(0, |i| i + (chunk[i..].len() - chunk[i..].trim_start().len()));
                 if let Some(&first) = first_seen.get(&entry.key) {
                     let (line, _) = crate::diagnostic::line_col(text, first);
                     diagnostics.push(
@@ -286,7 +318,23 @@ impl Bibliography {
                     );
                     continue;
                 }
-                match Entry::try_from(entry) {
+                let converted = match std::panic::catch_unwind(|| Entry::try_from(entry)) {
+                    Ok(result) => result,
+                    Err(_) => {
+                        broken.insert(entry.key.clone());
+                        diagnostics.push(
+                            Diagnostic::error(
+                                file,
+                                text,
+                                key_at..key_at + entry.key.len(),
+                                format!("the fields of `{}` could not be read", entry.key),
+                            )
+                            .with_hint("check its dates and numbers (year, month, pages, volume)"),
+                        );
+                        continue;
+                    }
+                };
+                match converted {
                     Ok(e) => {
                         first_seen.insert(entry.key.clone(), key_at);
                         keys.push(entry.key.clone());
@@ -460,6 +508,98 @@ impl Bibliography {
     fn near_note_distance(&self) -> usize {
         self.style.citation.near_note_distance as usize
     }
+}
+
+/// Finds what would crash the BibTeX parser (a crossref or xdata cycle, which
+/// overflows its stack; a month outside 1–12, which underflows in its date
+/// code), reports it, and returns a copy of `text` with those fields renamed
+/// so they are ignored. Positions are unchanged.
+fn guard_bibtex(text: &str, file: &Path, diagnostics: &mut Diagnostics) -> String {
+    let mut out = text.to_string();
+    let lower = text.to_ascii_lowercase();
+    // (field name, value start, value) for month, crossref and xdata fields.
+    let fields = |name: &str| -> Vec<(usize, usize, String)> {
+        let mut found = Vec::new();
+        for (at, _) in lower.match_indices(name) {
+            let before_ok = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+            let rest = &text[at + name.len()..];
+            let trimmed = rest.trim_start();
+            if !before_ok || !trimmed.starts_with('=') {
+                continue;
+            }
+            let value_part = trimmed[1..].trim_start();
+            let value_at = text.len() - value_part.len();
+            let value: String = value_part
+                .trim_start_matches(['{', '"'])
+                .chars()
+                .take_while(|c| !matches!(c, '}' | '"' | ',' | '\n'))
+                .collect();
+            found.push((at, value_at, value.trim().to_string()));
+        }
+        found
+    };
+    let mut rename = |at: usize, from: &str, to: &str| {
+        out.replace_range(at..at + from.len(), to);
+    };
+    for (at, value_at, value) in fields("month") {
+        if let Ok(n) = value.parse::<i64>()
+            && !(1..=12).contains(&n)
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    file,
+                    text,
+                    value_at..value_at + value.len().max(1) + 1,
+                    format!("there is no month {n}"),
+                )
+                .with_hint("write the month as 1–12 (or jan … dec), or put the full date in `date = {YYYY-MM-DD}`"),
+            );
+            rename(at, "month", "monty");
+        }
+    }
+    // The crossref/xdata graph, by the entry each field sits in.
+    let starts: Vec<(usize, String)> =
+        split_entries(text).into_iter().filter_map(|(o, c)| entry_key(c).map(|k| (o, k))).collect();
+    let owner = |at: usize| starts.iter().rev().find(|(o, _)| *o <= at).map(|(_, k)| k.clone());
+    let mut edges: HashMap<String, Vec<(String, usize, &'static str)>> = HashMap::new();
+    for name in ["crossref", "xdata"] {
+        for (at, _, value) in fields(name) {
+            if let Some(from) = owner(at) {
+                for target in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                    edges.entry(from.clone()).or_default().push((target.to_string(), at, name));
+                }
+            }
+        }
+    }
+    let mut reported = std::collections::HashSet::new();
+    let mut keys: Vec<&String> = edges.keys().collect();
+    keys.sort();
+    for start in keys {
+        // Follow references from `start`; a path back to it is a cycle.
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = std::collections::HashSet::new();
+        while let Some((node, path)) = stack.pop() {
+            for (target, at, name) in edges.get(&node).map(Vec::as_slice).unwrap_or_default() {
+                if target == start {
+                    if reported.insert((*at, *name)) {
+                        let cycle = format!("{} → {target}", path.join(" → "));
+                        diagnostics.push(
+                            Diagnostic::error(file, text, *at..*at + name.len(), format!("{name} cycle: {cycle}"))
+                                .with_hint(format!(
+                                    "an entry cannot inherit from itself; remove one `{name}` of the cycle"
+                                )),
+                        );
+                        rename(*at, name, if *name == "crossref" { "crossrex" } else { "xdatx" });
+                    }
+                } else if seen.insert(target.clone()) {
+                    let mut p = path.clone();
+                    p.push(target.clone());
+                    stack.push((target.clone(), p));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The key of the entry a chunk of BibTeX starts (`@type{key,`), if readable.

@@ -40,6 +40,7 @@ impl YamlIndex {
         let mut index = YamlIndex::default();
         let mut stack: Vec<Frame> = Vec::new();
         let mut block_scalar_indent: Option<usize> = None;
+        let mut open_quote: Option<char> = None;
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let line_start = offset;
@@ -48,6 +49,13 @@ impl YamlIndex {
             let indent = content.len() - content.trim_start_matches(' ').len();
             let rest = &content[indent..];
             if rest.is_empty() || rest.starts_with('#') {
+                continue;
+            }
+            if let Some(quote) = open_quote {
+                // Inside a quoted value that spans lines: look for its end.
+                if closes_quote(content, quote) {
+                    open_quote = None;
+                }
                 continue;
             }
             if let Some(parent) = block_scalar_indent {
@@ -93,7 +101,11 @@ impl YamlIndex {
                     let value = abs + value.start..abs + value.end;
                     index.keys.entry(parent).or_default().push(key);
                     index.places.insert(path.clone(), Place { key: abs..abs + key_len, value: value.clone() });
-                    if value_text.starts_with('|') || value_text.starts_with('>') {
+                    if let Some(q @ ('"' | '\'')) = value_text.chars().next()
+                        && !closes_quote(&value_text[1..], q)
+                    {
+                        open_quote = Some(q);
+                    } else if value_text.starts_with('|') || value_text.starts_with('>') {
                         block_scalar_indent = Some(col);
                     } else if value_text.starts_with('[') {
                         index.index_flow_sequence(&path, value_text, value.start);
@@ -203,6 +215,53 @@ fn split_key(s: &str) -> Option<(String, usize, usize)> {
     Some((key, key_len, colon_at + 1))
 }
 
+/// Where the quote `q` that opened a value closes in `rest` (the text after it):
+/// `""` and `''` escape a quote in single-quoted YAML, `\"` in double-quoted.
+fn closing_quote(rest: &str, q: char) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i] as char;
+        if q == '"' && c == '\\' {
+            i += 2;
+            continue;
+        }
+        if c == q {
+            if q == '\'' && bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+fn closes_quote(rest: &str, q: char) -> bool {
+    closing_quote(rest, q).is_some()
+}
+
+/// Where a ` #` comment starts in a plain or flow value, outside quotes.
+fn comment_start(v: &str) -> Option<usize> {
+    if !v.starts_with(['[', '{']) {
+        return v.find(" #"); // quotes inside a plain value are ordinary characters
+    }
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in v.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if (c == '"' || c == '\'') && (prev == '[' || prev == ',' || prev == ' ') => quote = Some(c),
+            None if c == '#' && prev == ' ' && i > 0 => return Some(i - 1),
+            None => {}
+        }
+        prev = c;
+    }
+    None
+}
+
 /// The range of the value that starts at `from` in `s`, without surrounding
 /// spaces or a trailing comment, and its text.
 fn value_range(s: &str, from: usize) -> (Range<usize>, &str) {
@@ -211,9 +270,9 @@ fn value_range(s: &str, from: usize) -> (Range<usize>, &str) {
     let v = &raw[lead..];
     let end = if v.starts_with(['"', '\'']) {
         let q = v.as_bytes()[0] as char;
-        v[1..].find(q).map_or(v.len(), |i| i + 2)
+        closing_quote(&v[1..], q).map_or(v.len(), |i| i + 2)
     } else {
-        v.find(" #").unwrap_or(v.len())
+        comment_start(v).unwrap_or(v.len())
     };
     let v = v[..end].trim_end();
     let start = from + lead;
