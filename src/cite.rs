@@ -134,6 +134,14 @@ pub fn parse_citation(text: &str) -> Result<Vec<CiteItem>, CiteSyntaxError> {
 
 /// Splits off a leading locator (`p. 35`, `sec. "Conclusion"`); the rest is the suffix.
 fn parse_locator(s: &str) -> (Option<(LocatorLabel, String)>, String) {
+    // A bare number is a page, as in Pandoc: `@key, 35` or `@key, 33-35`.
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        let end = s.find(", ").unwrap_or(s.len());
+        return (
+            Some((LocatorLabel(Locator::Page), s[..end].trim().to_string())),
+            s[end..].trim_start_matches(',').trim().to_string(),
+        );
+    }
     for (label, locator) in LOCATOR_LABELS {
         let Some(rest) = s.strip_prefix(label) else { continue };
         if label.ends_with(|c: char| c.is_alphabetic()) && rest.starts_with(|c: char| c.is_alphabetic()) {
@@ -920,6 +928,8 @@ mod tests {
         let items = parse_citation("@korolev2018, sec. \"The Mechanisms; of\"").unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].locator, Some((LocatorLabel(Locator::Section), "The Mechanisms; of".to_string())));
+        let items = parse_citation("@k, 35").unwrap();
+        assert_eq!(items[0].locator, Some((LocatorLabel(Locator::Page), "35".to_string())));
         let items = parse_citation("@k, p. 3, emphasis added").unwrap();
         assert_eq!(items[0].suffix, "emphasis added");
         assert!(parse_citation("see above").is_err());

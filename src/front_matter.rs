@@ -34,17 +34,20 @@ pub struct Split<'a> {
 /// Splits `source` into front matter and body.
 pub fn split(source: &SourceFile) -> Result<Split<'_>, Diagnostic> {
     let text = source.text.as_str();
-    let Some(after_open) = text.strip_prefix("---\n").or_else(|| (text == "---").then_some("")) else {
+    // The opening fence may carry trailing spaces, as editors sometimes leave.
+    let first_line = text.split('\n').next().unwrap_or_default();
+    let opens = first_line.trim_end() == "---";
+    let Some(after_open) = opens.then(|| text.get(first_line.len() + 1..).unwrap_or("")) else {
         let first_line = text.find('\n').unwrap_or(text.len());
         return Err(Diagnostic::error(&source.path, text, 0..first_line, "entry has no front matter").with_hint(
             "start the file with a line `---`, the YAML fields (title, summary, date, …), and another `---`",
         ));
     };
-    let yaml_offset = 4;
+    let yaml_offset = (first_line.len() + 1).min(text.len());
     // The closing fence is a line that is exactly `---` (or `...`).
     let mut pos = 0;
     for line in after_open.split_inclusive('\n') {
-        let bare = line.trim_end_matches('\n');
+        let bare = line.trim_end();
         if bare == "---" || bare == "..." {
             let body_offset = yaml_offset + pos + line.len();
             return Ok(Split { yaml: &after_open[..pos], yaml_offset, body: &text[body_offset..], body_offset });
@@ -534,6 +537,8 @@ fn explain_yaml_error(raw: &str) -> (String, Option<String>) {
         "a value containing `: ` must be quoted, e.g. summary: \"A: B\""
     } else if message.contains("unknown variant") {
         "use one of the values listed"
+    } else if message.contains("cannot start any token") {
+        "a value starting with @ or ` must be quoted, e.g. cite: \"@korolev2018, p. 35\""
     } else {
         "check the YAML syntax here: indentation, quotes and `key: value` pairs (see docs/content-format.md)"
     };
