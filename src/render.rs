@@ -34,6 +34,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("tags.html", include_str!("../templates/tags.html")),
     ("tag.html", include_str!("../templates/tag.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("print.html", include_str!("../templates/print.html")),
 ];
 
 /// One output file.
@@ -549,6 +550,7 @@ impl<'a> Renderer<'a> {
             ("sources.html".to_string(), Job::Sources),
             ("tags/index.html".to_string(), Job::Tags),
             ("404.html".to_string(), Job::NotFound),
+            ("print.html".to_string(), Job::Print),
         ]);
         jobs.extend(Kind::ALL.into_iter().map(|k| (format!("{}/index.html", k.folder()), Job::Kind(k))));
         jobs.extend(
@@ -713,6 +715,23 @@ impl<'a> Renderer<'a> {
                 ctx.insert("entries", &list.iter().map(|&i| self.entry_ref(i, &root)).collect::<Vec<_>>());
                 self.render("tag.html", &path, &ctx, ds)
             }
+            Job::Print => {
+                // Every entry on one page, as mdBook's print page: each entry's
+                // article with its ids prefixed by the entry id, and links
+                // between entries turned into links within the page.
+                let path = "print.html";
+                let mut articles = String::new();
+                for i in 0..h.entries.len() {
+                    let page = self.entry_page(i, ds)?;
+                    let html = String::from_utf8(page.content).unwrap_or_default();
+                    let (Some(a), Some(b)) = (html.find("<article"), html.rfind("</article>")) else { continue };
+                    articles.push_str(&print_article(&html[a..b + "</article>".len()], &h.entries[i].id));
+                    articles.push('\n');
+                }
+                let mut ctx = self.context(path, "The whole handbook", &h.site.description, "print");
+                ctx.insert("articles_html", &articles);
+                self.render("print.html", path, &ctx, ds)
+            }
             Job::NotFound => {
                 // The 404 page is served from any depth, so it links absolutely
                 // from the site root when a base URL is known.
@@ -757,6 +776,53 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// Rewrites one entry's article for the print page: ids get the entry's id as
+/// a prefix (so they stay unique), links to entries point within the page,
+/// and links to other pages are made relative to the site root.
+fn print_article(article: &str, id: &str) -> String {
+    let mut out = String::with_capacity(article.len() + 64);
+    let mut rest = article;
+    let attrs = [" id=\"", " href=\"", " aria-labelledby=\"", " aria-describedby=\""];
+    loop {
+        let next = attrs.iter().filter_map(|a| rest.find(a).map(|i| (i, *a))).min();
+        let Some((i, attr)) = next else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..i + attr.len()]);
+        rest = &rest[i + attr.len()..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let value = &rest[..end];
+        rest = &rest[end..];
+        let new = match attr {
+            " href=\"" => {
+                if let Some(anchor) = value.strip_prefix('#') {
+                    format!("#{id}--{anchor}")
+                } else if value.contains("://") || value.starts_with("mailto:") {
+                    value.to_string()
+                } else {
+                    let local = value.strip_prefix("../").unwrap_or(value);
+                    let (file, anchor) = local.split_once('#').unwrap_or((local, ""));
+                    let is_entry = Kind::ALL
+                        .iter()
+                        .any(|k| file.starts_with(&format!("{}/", k.folder())) && !file.ends_with("/index.html"));
+                    match (is_entry, anchor) {
+                        (true, "") => format!("#{}", file.rsplit('/').next().unwrap_or(file).trim_end_matches(".html")),
+                        (true, a) => {
+                            format!("#{}--{a}", file.rsplit('/').next().unwrap_or(file).trim_end_matches(".html"))
+                        }
+                        _ => local.to_string(),
+                    }
+                }
+            }
+            _ => value.split(' ').map(|v| format!("{id}--{v}")).collect::<Vec<_>>().join(" "),
+        };
+        out.push_str(&new);
+    }
+    // The article itself is the target of links to the entry.
+    out.replacen("<article", &format!("<article id=\"{id}\""), 1)
+}
+
 /// The one fact shown in a kind's index table.
 fn kind_fact(e: &Entry) -> String {
     let d = &e.details;
@@ -787,4 +853,5 @@ enum Job {
     Tags,
     Tag(String),
     NotFound,
+    Print,
 }

@@ -357,6 +357,10 @@ pub fn dirty_pages(
         let _ = h;
         e.tags.iter().filter_map(|t| d.tags.get(t).map(|(slug, _)| format!("tags/{slug}.html"))).collect::<Vec<_>>()
     };
+    if !changed.is_empty() {
+        // The print page holds every entry.
+        dirty.insert("print.html".into());
+    }
     for id in changed {
         let o = old_index.get(id).map(|&i| (i, &*old.entries[i]));
         let n = new_index.get(id).map(|&i| (i, &*new.entries[i]));

@@ -268,3 +268,23 @@ fn every_page_links_relatively_and_folders_by_index_html() {
         }
     }
 }
+
+#[test]
+fn the_print_page_joins_every_entry_with_unique_ids_and_internal_links() {
+    let site = Site::copy_of("basic");
+    site.build_ok();
+    let page = site.page("print.html");
+    let ids: Vec<&str> =
+        page.match_indices(" id=\"").map(|(i, _)| &page[i + 5..i + 5 + page[i + 5..].find('"').unwrap()]).collect();
+    let unique: std::collections::HashSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids on the print page");
+    for id in ["alpha", "drill", "decl", "alpha--note-1", "alpha--2014"] {
+        assert!(ids.contains(&id), "{id} missing");
+    }
+    // Links between entries stay on the page and land on an id.
+    assert!(page.contains(r##"href="#alpha--2014""##));
+    for (i, _) in page.match_indices("href=\"#") {
+        let target = &page[i + 7..i + 7 + page[i + 7..].find('"').unwrap()];
+        assert!(ids.contains(&target) || target == "main", "#{target} has no target");
+    }
+}

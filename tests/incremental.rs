@@ -34,8 +34,8 @@ fn incremental_rebuilds_match_full_builds() {
     site.edit("content/mechanisms/alpha.md", "They meet every year.", "They meet every year, usually in autumn.");
     let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
     assert!(!report.failed(), "{:#?}", report.diagnostics);
-    // (The search index holds the body text, so it changes too.)
-    assert_eq!(report.written, ["mechanisms/alpha.html", "search-index.js"]);
+    // (The print page and the search index hold the body text, so they change too.)
+    assert_eq!(report.written, ["mechanisms/alpha.html", "print.html", "search-index.js"]);
     assert_same_as_full_build(&site, &session, "prose edit");
 
     // A title change shows everywhere the entry is listed.
