@@ -11,7 +11,8 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
-const MONTHS: [&str; 12] = [
+/// English month names, for dates shown at month or day precision.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

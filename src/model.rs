@@ -570,18 +570,6 @@ impl Checker<'_> {
         out
     }
 
-    /// Byte offset in the file where the text of a Markdown field begins, if
-    /// it is written plainly on the key's line (so spans inside it are exact).
-    fn text_offset(source: &SourceFile, p: &Parsed<FrontMatter>, path: &str, text: &str) -> usize {
-        let value = p.value_span(path);
-        if source.text.get(value.start..value.start + text.len()) == Some(text) {
-            value.start
-        } else {
-            // Block scalars and quoted text: spans point at the field's first line.
-            value.start
-        }
-    }
-
     fn non_empty(&self, source: &SourceFile, p: &Parsed<FrontMatter>, path: &str, value: &str, ds: &mut Diagnostics) {
         if value.trim().is_empty() {
             ds.push(
@@ -751,13 +739,15 @@ impl Checker<'_> {
             let base = format!("events[{i}]");
             self.non_empty(source, &p, &format!("{base}.title"), &ev.title, ds);
             let date = self.date(source, &p, &format!("{base}.date"), &ev.date, ds);
-            let mut note_html = String::new();
-            if let Some(note) = &ev.note {
-                let at = Self::text_offset(source, &p, &format!("{base}.note"), note);
-                let r = render_field(note, at, &ctx, &mut notes, &mut anchors, ds);
-                links.extend(r.links);
-                note_html = r.html;
-            }
+            let note_html = note_field(
+                ev.note.as_deref(),
+                p.value_span(&format!("{base}.note")).start,
+                &ctx,
+                &mut notes,
+                &mut anchors,
+                &mut links,
+                ds,
+            );
             let cites = self.citations(source, &p, &format!("{base}.cite"), &ev.cite, ds);
             if ev.cite.as_slice().is_empty() {
                 ds.push(
@@ -786,13 +776,15 @@ impl Checker<'_> {
                         .with_hint("give the claim's `date`, `place` or `note`"),
                     );
                 }
-                let mut cnote = String::new();
-                if let Some(note) = &claim.note {
-                    let at = Self::text_offset(source, &p, &format!("{cbase}.note"), note);
-                    let r = render_field(note, at, &ctx, &mut notes, &mut anchors, ds);
-                    links.extend(r.links);
-                    cnote = r.html;
-                }
+                let cnote = note_field(
+                    claim.note.as_deref(),
+                    p.value_span(&format!("{cbase}.note")).start,
+                    &ctx,
+                    &mut notes,
+                    &mut anchors,
+                    &mut links,
+                    ds,
+                );
                 let ccites = self.citations(source, &p, &format!("{cbase}.cite"), &claim.cite, ds);
                 if claim.cite.as_slice().is_empty() {
                     ds.push(
@@ -903,6 +895,23 @@ impl Checker<'_> {
             links: body.links,
         }
     }
+}
+
+/// Renders an optional Markdown field of the front matter (an event's or a
+/// claim's note) that starts at byte `at`, keeping its links.
+fn note_field(
+    text: Option<&str>,
+    at: usize,
+    ctx: &markdown::Context,
+    notes: &mut PageNotes,
+    anchors: &mut Anchors,
+    links: &mut Vec<CrossLink>,
+    ds: &mut Diagnostics,
+) -> String {
+    let Some(text) = text else { return String::new() };
+    let r = render_field(text, at, ctx, notes, anchors, ds);
+    links.extend(r.links);
+    r.html
 }
 
 /// Renders a Markdown field of the front matter (an event's note).

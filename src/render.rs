@@ -25,6 +25,7 @@ use crate::model::{Entry, Handbook, Name};
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("events_table.html", include_str!("../templates/events_table.html")),
+    ("notes.html", include_str!("../templates/notes.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("kind.html", include_str!("../templates/kind.html")),
     ("entry.html", include_str!("../templates/entry.html")),
@@ -440,21 +441,7 @@ impl<'a> Renderer<'a> {
         s.push('.');
         if let Some(date) = self.history.get(&e.content_path).and_then(|d| d.parse::<crate::date::PartialDate>().ok()) {
             let (y, m, d) = date.earliest();
-            const MONTHS: [&str; 12] = [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ];
-            s.push_str(&format!(" Last modified {} {d}, {y}.", MONTHS[m as usize - 1]));
+            s.push_str(&format!(" Last modified {} {d}, {y}.", crate::date::MONTHS[m as usize - 1]));
         }
         let url = self.absolute_url(e);
         s.push_str(&format!(" <a href=\"{0}\">{0}</a>.", escape(&url)));
