@@ -85,6 +85,11 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     if diagnostics.has_errors() {
         return None;
     }
+    let by_path: std::collections::HashMap<&str, &[u8]> =
+        pages.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
+    let print = renderer.print_page(|p| by_path.get(p).map(|b| b.to_vec()), diagnostics);
+    drop(by_path);
+    pages.extend(print);
     pages.extend(crate::data::pages(&handbook, &derived, &history));
     let statics = match crate::write::static_files(&options.root.join("static")) {
         Ok(s) => s,

@@ -300,8 +300,12 @@ fn search_index(h: &Handbook) -> String {
             json!({"title": e.title, "url": e.url(), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": body, "events": events.join(" · ")}),
         );
     }
-    let data = json!({"index": serde_json::from_str::<Value>(&index.to_json()).unwrap_or(Value::Null), "docs": docs});
-    format!("window.handbookSearch = {};\n", serde_json::to_string(&data).expect("JSON"))
+    // Both parts are JSON already: join them as text rather than re-parse the index.
+    format!(
+        "window.handbookSearch = {{\"docs\":{},\"index\":{}}};\n",
+        serde_json::to_string(&docs).expect("JSON"),
+        index.to_json()
+    )
 }
 
 /// The few entities our renderer writes, back to text.

@@ -38,6 +38,9 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("print.html", include_str!("../templates/print.html")),
 ];
 
+/// The output path of the print page.
+pub const PRINT_PAGE: &str = "print.html";
+
 /// One output file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
@@ -537,7 +540,6 @@ impl<'a> Renderer<'a> {
             ("sources.html".to_string(), Job::Sources),
             ("tags/index.html".to_string(), Job::Tags),
             ("404.html".to_string(), Job::NotFound),
-            ("print.html".to_string(), Job::Print),
         ]);
         jobs.extend(Kind::ALL.into_iter().map(|k| (format!("{}/index.html", k.folder()), Job::Kind(k))));
         jobs.extend(
@@ -551,7 +553,32 @@ impl<'a> Renderer<'a> {
 
     /// The output paths of every page (not static files).
     pub fn page_paths(&self) -> Vec<String> {
-        self.jobs().into_iter().map(|(p, _)| p).collect()
+        let mut paths: Vec<String> = self.jobs().into_iter().map(|(p, _)| p).collect();
+        paths.push(PRINT_PAGE.to_string());
+        paths
+    }
+
+    /// The print page: every entry on one page, as mdBook's print page, made
+    /// from the entry pages already rendered (`entry_page` gives a page's
+    /// bytes by path): each article with its ids prefixed by the entry id,
+    /// and links between entries turned into links within the page.
+    pub fn print_page(
+        &self,
+        entry_page: impl Fn(&str) -> Option<Vec<u8>>,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Page> {
+        let h = self.handbook;
+        let mut articles = String::new();
+        for e in &h.entries {
+            let Some(bytes) = entry_page(&e.url()) else { continue };
+            let html = String::from_utf8_lossy(&bytes);
+            let (Some(a), Some(b)) = (html.find("<article"), html.rfind("</article>")) else { continue };
+            articles.push_str(&print_article(&html[a..b + "</article>".len()], &e.id));
+            articles.push('\n');
+        }
+        let mut ctx = self.context(PRINT_PAGE, "The whole handbook", &h.site.description, "print");
+        ctx.insert("articles_html", &articles);
+        self.render("print.html", PRINT_PAGE, &ctx, diagnostics)
     }
 
     /// Renders every page of the site.
@@ -702,23 +729,6 @@ impl<'a> Renderer<'a> {
                 ctx.insert("entries", &list.iter().map(|&i| self.entry_ref(i, &root)).collect::<Vec<_>>());
                 self.render("tag.html", &path, &ctx, ds)
             }
-            Job::Print => {
-                // Every entry on one page, as mdBook's print page: each entry's
-                // article with its ids prefixed by the entry id, and links
-                // between entries turned into links within the page.
-                let path = "print.html";
-                let mut articles = String::new();
-                for i in 0..h.entries.len() {
-                    let page = self.entry_page(i, ds)?;
-                    let html = String::from_utf8(page.content).unwrap_or_default();
-                    let (Some(a), Some(b)) = (html.find("<article"), html.rfind("</article>")) else { continue };
-                    articles.push_str(&print_article(&html[a..b + "</article>".len()], &h.entries[i].id));
-                    articles.push('\n');
-                }
-                let mut ctx = self.context(path, "The whole handbook", &h.site.description, "print");
-                ctx.insert("articles_html", &articles);
-                self.render("print.html", path, &ctx, ds)
-            }
             Job::NotFound => {
                 // The 404 page is served from any depth, so it links absolutely
                 // from the site root when a base URL is known.
@@ -767,22 +777,19 @@ impl<'a> Renderer<'a> {
 /// a prefix (so they stay unique), links to entries point within the page,
 /// and links to other pages are made relative to the site root.
 fn print_article(article: &str, id: &str) -> String {
-    let mut out = String::with_capacity(article.len() + 64);
+    let mut out = String::with_capacity(article.len() + article.len() / 8);
     let mut rest = article;
-    let attrs = [" id=\"", " href=\"", " aria-labelledby=\"", " aria-describedby=\""];
-    loop {
-        let next = attrs.iter().filter_map(|a| rest.find(a).map(|i| (i, *a))).min();
-        let Some((i, attr)) = next else {
-            out.push_str(rest);
-            break;
-        };
-        out.push_str(&rest[..i + attr.len()]);
-        rest = &rest[i + attr.len()..];
+    // Walk the attribute values (`name="`), rewriting the four that hold ids.
+    while let Some(q) = rest.find("=\"") {
+        let name_start = rest[..q].rfind(' ').map_or(0, |i| i + 1);
+        let name = &rest[name_start..q];
+        out.push_str(&rest[..q + 2]);
+        rest = &rest[q + 2..];
         let end = rest.find('"').unwrap_or(rest.len());
         let value = &rest[..end];
         rest = &rest[end..];
-        let new = match attr {
-            " href=\"" => {
+        let new = match name {
+            "href" => {
                 if let Some(anchor) = value.strip_prefix('#') {
                     format!("#{id}--{anchor}")
                 } else if value.contains("://") || value.starts_with("mailto:") {
@@ -793,19 +800,22 @@ fn print_article(article: &str, id: &str) -> String {
                     let is_entry = Kind::ALL
                         .iter()
                         .any(|k| file.starts_with(&format!("{}/", k.folder())) && !file.ends_with("/index.html"));
+                    let target = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".html");
                     match (is_entry, anchor) {
-                        (true, "") => format!("#{}", file.rsplit('/').next().unwrap_or(file).trim_end_matches(".html")),
-                        (true, a) => {
-                            format!("#{}--{a}", file.rsplit('/').next().unwrap_or(file).trim_end_matches(".html"))
-                        }
+                        (true, "") => format!("#{target}"),
+                        (true, a) => format!("#{target}--{a}"),
                         _ => local.to_string(),
                     }
                 }
             }
-            _ => value.split(' ').map(|v| format!("{id}--{v}")).collect::<Vec<_>>().join(" "),
+            "id" | "aria-labelledby" | "aria-describedby" => {
+                value.split(' ').map(|v| format!("{id}--{v}")).collect::<Vec<_>>().join(" ")
+            }
+            _ => value.to_string(),
         };
         out.push_str(&new);
     }
+    out.push_str(rest);
     // The article itself is the target of links to the entry.
     out.replacen("<article", &format!("<article id=\"{id}\""), 1)
 }
@@ -840,5 +850,4 @@ enum Job {
     Tags,
     Tag(String),
     NotFound,
-    Print,
 }

@@ -217,6 +217,11 @@ impl Session {
         for page in rendered {
             pages.insert(page.path, Arc::new(page.content));
         }
+        if dirty.as_ref().is_none_or(|d| d.contains(crate::render::PRINT_PAGE)) {
+            if let Some(page) = renderer.print_page(|p| pages.get(p).map(|b| b.to_vec()), &mut render_ds) {
+                pages.insert(page.path, Arc::new(page.content));
+            }
+        }
         for page in crate::build::extra_pages(self.workspace.loaded(), &self.statics) {
             pages.insert(page.path, Arc::new(page.content));
         }
