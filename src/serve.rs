@@ -213,7 +213,10 @@ pub struct ServeOptions {
 
 /// Starts watching and serving; returns once the server listens.
 pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
-    let (session, report) = Session::start(options.clone());
+    let (mut session, report) = Session::start(options.clone());
+    // Pages reload as soon as their own files are ready; the files that hold
+    // the whole handbook (search index, print page, downloads) follow.
+    session.defer_extras = true;
     let clients = Arc::new(Clients::default());
     if serve.verbose {
         print_report(&report, "initial build", &options);
@@ -316,6 +319,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                     clients.broadcast(&message);
                 }
                 failing = report.failed();
+                session.lock().expect("no panic while held").finish_extras();
             }
         });
     }

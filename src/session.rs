@@ -71,6 +71,11 @@ pub struct Session {
     /// Everything must be rendered at the next good update (templates or
     /// global files changed while the handbook was broken).
     pending_all: bool,
+    /// When set (the live server), an incremental update leaves the files
+    /// that hold the whole handbook (print page, search index, data
+    /// downloads) for [`Session::finish_extras`], so pages can reload first.
+    pub defer_extras: bool,
+    extras_due: bool,
 }
 
 impl Session {
@@ -96,6 +101,8 @@ impl Session {
             pending: BTreeSet::new(),
             pending_home: false,
             pending_all: true,
+            defer_extras: false,
+            extras_due: false,
         };
         let mut report = session.refresh(template_ds);
         report.elapsed = start.elapsed();
@@ -217,15 +224,19 @@ impl Session {
         for page in rendered {
             pages.insert(page.path, Arc::new(page.content));
         }
-        if dirty.as_ref().is_none_or(|d| d.contains(crate::render::PRINT_PAGE)) {
-            if let Some(page) = renderer.print_page(|p| pages.get(p).map(|b| b.to_vec()), &mut render_ds) {
+        let defer = self.defer_extras && dirty.is_some();
+        if !defer {
+            if dirty.as_ref().is_none_or(|d| d.contains(crate::render::PRINT_PAGE)) {
+                if let Some(page) = renderer.print_page(|p| pages.get(p).map(|b| b.to_vec()), &mut render_ds) {
+                    pages.insert(page.path, Arc::new(page.content));
+                }
+            }
+            for page in crate::data::pages(&handbook, &derived, &self.history) {
                 pages.insert(page.path, Arc::new(page.content));
             }
         }
+        self.extras_due = defer;
         for page in crate::build::extra_pages(self.workspace.loaded(), &self.statics) {
-            pages.insert(page.path, Arc::new(page.content));
-        }
-        for page in crate::data::pages(&handbook, &derived, &self.history) {
             pages.insert(page.path, Arc::new(page.content));
         }
         for (rel, path) in &self.statics {
@@ -255,6 +266,34 @@ impl Session {
         self.pending_home = false;
         self.pending_all = false;
         report
+    }
+}
+
+impl Session {
+    /// Brings the files that hold the whole handbook (print page, search
+    /// index, data downloads) up to date after a deferred update; returns
+    /// the paths that changed.
+    pub fn finish_extras(&mut self) -> Vec<String> {
+        if !self.extras_due {
+            return Vec::new();
+        }
+        self.extras_due = false;
+        let (Some(good), Some((tera, sources))) = (self.good.as_mut(), self.templates.as_ref()) else {
+            return Vec::new();
+        };
+        let renderer = Renderer::new(tera, sources, &good.handbook, &good.derived, &self.history);
+        let mut ds = Diagnostics::new();
+        let mut fresh: Vec<Page> = crate::data::pages(&good.handbook, &good.derived, &self.history);
+        fresh.extend(renderer.print_page(|p| good.pages.get(p).map(|b| b.to_vec()), &mut ds));
+        fresh.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut changed = Vec::new();
+        for page in fresh {
+            if good.pages.get(&page.path).is_none_or(|old| **old != page.content) {
+                changed.push(page.path.clone());
+                good.pages.insert(page.path, Arc::new(page.content));
+            }
+        }
+        changed
     }
 }
 

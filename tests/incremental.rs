@@ -122,6 +122,19 @@ fn incremental_rebuilds_match_full_builds() {
 }
 
 #[test]
+fn deferred_extras_catch_up_to_a_full_build() {
+    let site = Site::copy_of("basic");
+    let (mut session, _) = Session::start(Options::new(site.root()));
+    session.defer_extras = true;
+    site.edit("content/mechanisms/alpha.md", "They meet every year.", "They meet every other year.");
+    let report = session.apply(&[site.root().join("content/mechanisms/alpha.md")]);
+    // The page first; the print page and the search index after.
+    assert_eq!(report.written, ["mechanisms/alpha.html"]);
+    assert_eq!(session.finish_extras(), ["print.html", "search-index.js"]);
+    assert_same_as_full_build(&site, &session, "deferred");
+}
+
+#[test]
 fn incremental_rebuilds_of_the_bundled_handbook_match() {
     let site = Site { dir: tempfile::tempdir().unwrap() };
     common::copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &site.root().join("content"));
