@@ -408,8 +408,11 @@ impl Workspace {
                     }
                     match (existing, text) {
                         (Some(i), Some(source)) => {
+                            let was_draft = is_draft(&self.parsed[i]);
                             self.loaded.entries[i].source = source;
                             self.parsed[i] = parse_file(&self.loaded.entries[i]);
+                            // A draft coming or going changes what links can point to.
+                            ids_changed |= was_draft != is_draft(&self.parsed[i]);
                             touched.push(i);
                         }
                         (Some(i), None) => {
@@ -448,7 +451,9 @@ impl Workspace {
         }
         // Entries whose links or relations name a changed id may resolve differently now.
         let mut which: HashSet<usize> = touched.into_iter().collect();
-        if ids_changed || !change.entries.is_empty() {
+        // Only a change to the set of entries changes how others' links and
+        // relations resolve (anchors are checked across files every time).
+        if ids_changed {
             for (i, f) in self.loaded.entries.iter().enumerate() {
                 if change.entries.iter().any(|id| f.source.text.contains(id.as_str())) {
                     which.insert(i);
@@ -469,6 +474,10 @@ impl Workspace {
         self.recompile(&which, home);
         Some(change)
     }
+}
+
+fn is_draft(parsed: &ParsedFile) -> bool {
+    parsed.1.as_ref().is_some_and(|(_, p)| p.front_matter.draft)
 }
 
 fn parse_file(file: &EntryFile) -> ParsedFile {

@@ -259,7 +259,12 @@ impl Session {
                 || extras.contains(p)
                 || crate::data::FILES.contains(&p.as_str())
         });
-        report.written = pages.iter().filter(|(p, b)| before.get(*p) != Some(b)).map(|(p, _)| p.clone()).collect();
+        // Unchanged pages are the same Arc: compare pointers before bytes.
+        report.written = pages
+            .iter()
+            .filter(|(p, b)| before.get(*p).is_none_or(|old| !Arc::ptr_eq(old, b) && old != *b))
+            .map(|(p, _)| p.clone())
+            .collect();
         report.removed = before.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
         self.good = Some(Good { handbook, derived, pages });
         self.pending.clear();
