@@ -60,7 +60,12 @@ mkdir -p "$WORK/bin"
 WORK=$(cd "$WORK" && pwd)
 
 # --- Build both tools (release), then copy them so a rebuild mid-run cannot change them.
-say "building handbook (release)…"
+# Which handbook is measured: the commit, and whether the code had uncommitted changes.
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
+if [[ -n "$(git -C "$ROOT" status --porcelain -- src templates static Cargo.toml Cargo.lock 2>/dev/null)" ]]; then
+    commit="$commit (with uncommitted changes)"
+fi
+say "building handbook $commit (release)…"
 (cd "$ROOT" && cargo build --release --quiet --bin handbook)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 cp "$TARGET/release/handbook" "$WORK/bin/handbook"
@@ -148,10 +153,6 @@ median() {
             if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
-if [[ -n "$(git -C "$ROOT" status --porcelain -- src templates static Cargo.toml 2>/dev/null)" ]]; then
-    commit="$commit (with uncommitted changes)"
-fi
 echo "## handbook vs Hugo"
 echo
 echo "- handbook $commit, $("$HUGO" version | awk '{print $1, $2}')"

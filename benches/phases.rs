@@ -85,6 +85,11 @@ fn main() {
     // the difference is citation rendering (short notes, the Sources page).
     let again = handbook::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
     timed("  again, citation caches warm", || again.render_all(&mut Diagnostics::new()));
+    let (data, _) = timed("data::pages (JSON, CSV, feed, sitemap, search)", || {
+        handbook::data::pages(&handbook, &derived, &history)
+    });
+    let mut pages = pages;
+    pages.extend(data);
     let (statics, _) =
         timed("write::static_files", || handbook::write::static_files(&root.join("static")).expect("static files"));
     timed("write::write_site", || handbook::write::write_site(&out.path().join("public"), &pages, &statics))

@@ -81,7 +81,9 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     let derived = crate::derive::derive(&handbook);
     let history = crate::history::last_changed(&content);
     let renderer = crate::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
-    let mut pages = renderer.render_all(diagnostics);
+    // The whole-handbook data files are built while the pages render.
+    let (mut pages, data) =
+        rayon::join(|| renderer.render_all(diagnostics), || crate::data::pages(&handbook, &derived, &history));
     if diagnostics.has_errors() {
         return None;
     }
@@ -90,7 +92,7 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     let print = renderer.print_page(|p| by_path.get(p).map(|b| b.to_vec()), diagnostics);
     drop(by_path);
     pages.extend(print);
-    pages.extend(crate::data::pages(&handbook, &derived, &history));
+    pages.extend(data);
     let statics = match crate::write::static_files(&options.root.join("static")) {
         Ok(s) => s,
         Err(e) => {

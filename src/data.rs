@@ -273,6 +273,9 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
     out
 }
 
+/// How much of an entry's body search results can quote.
+const EXCERPT_CHARS: usize = 600;
+
 /// The search index, built with elasticlunr-rs and written as a script (so
 /// it loads from `file://` too), with the text shown in results.
 fn search_index(h: &Handbook) -> String {
@@ -295,9 +298,12 @@ fn search_index(h: &Handbook) -> String {
             .collect();
         let body = unescape(&strip_tags(&e.body_html));
         index.add_doc(&e.id, [e.title.as_str(), &aliases.join(" "), e.summary.as_str(), &body, &events.join(" ")]);
+        // Results show an excerpt: keep the start of the body, not all of it
+        // (the index still covers every word).
+        let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
         docs.insert(
             e.id.clone(),
-            json!({"title": e.title, "url": e.url(), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": body, "events": events.join(" · ")}),
+            json!({"title": e.title, "url": e.url(), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": excerpt, "events": events.join(" · ")}),
         );
     }
     // Both parts are JSON already: join them as text rather than re-parse the index.

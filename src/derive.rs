@@ -158,7 +158,8 @@ pub fn derive(handbook: &Handbook) -> Derived {
     for (i, e) in entries.iter().enumerate() {
         for tag in &e.tags {
             let slot = tags.entry(tag.clone()).or_insert_with(|| (crate::load::slugify(tag), Vec::new()));
-            if !slot.1.contains(&i) {
+            // Entries come in order, so a repeat of the tag on this entry is the last one.
+            if slot.1.last() != Some(&i) {
                 slot.1.push(i);
             }
         }

@@ -268,7 +268,9 @@ fn finish(
                 line.push_str(&format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" }));
             }
             eprintln!("{line}");
-            ExitCode::SUCCESS
+            // Freeing a large model takes measurable time; the process is done.
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            std::process::exit(0)
         }
         None => ExitCode::from(PROBLEMS),
     }
