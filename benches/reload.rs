@@ -78,7 +78,7 @@ fn measure(root: &Path) -> (usize, Vec<Duration>) {
         }
         times.push(t.elapsed());
         // Let the deferred files (search index, print page) finish before the next save.
-        std::thread::sleep(Duration::from_millis(if entries > 5000 { 3000 } else { 600 }));
+        std::thread::sleep(Duration::from_millis(if entries > 5000 { 12000 } else { 1500 }));
     }
     std::fs::write(&file, original).unwrap();
     std::thread::sleep(Duration::from_millis(500));

@@ -28,7 +28,7 @@ pub type Bytes = Arc<Vec<u8>>;
 /// The last output that built without errors.
 struct Good {
     handbook: Handbook,
-    derived: Derived,
+    derived: Arc<Derived>,
     pages: BTreeMap<String, Bytes>,
 }
 
@@ -197,7 +197,16 @@ impl Session {
         if report.failed() {
             return report;
         }
-        let derived = crate::derive::derive(&handbook);
+        // What is derived across entries (backlinks, relations, chronology,
+        // tags, sources) is reused when no changed entry changed any of it.
+        let derived = match (&self.good, self.pending_all) {
+            (Some(good), false)
+                if !self.pending_home && derivation_unchanged(&good.handbook, &handbook, &self.pending) =>
+            {
+                good.derived.clone()
+            }
+            _ => Arc::new(crate::derive::derive(&handbook)),
+        };
         let renderer = Renderer::new(tera, sources, &handbook, &derived, &self.history);
         let all_paths: BTreeSet<String> = renderer.page_paths().into_iter().collect();
         let dirty = match (&self.good, self.pending_all) {
@@ -354,6 +363,29 @@ fn event_signature(e: &Entry) -> String {
 
 fn link_targets(e: &Entry) -> BTreeSet<&str> {
     e.links.iter().filter_map(|l| l.target.as_deref()).filter(|t| !t.is_empty()).collect()
+}
+
+/// True when `derive` would give the same result for `new` as for `old`:
+/// the same entries in the same order, and no changed entry differs in what
+/// derivation reads (title, kind, dates, events, links, relations, tags,
+/// cited sources).
+fn derivation_unchanged(old: &Handbook, new: &Handbook, changed: &BTreeSet<String>) -> bool {
+    if old.entries.len() != new.entries.len() || old.entries.iter().zip(&new.entries).any(|(a, b)| a.id != b.id) {
+        return false;
+    }
+    let by_id = |h: &Handbook, id: &str| h.entries.iter().find(|e| e.id == id).cloned();
+    changed.iter().all(|id| match (by_id(old, id), by_id(new, id)) {
+        (Some(a), Some(b)) => {
+            list_signature(&a) == list_signature(&b)
+                && event_signature(&a) == event_signature(&b)
+                && link_targets(&a) == link_targets(&b)
+                && a.relations == b.relations
+                && a.tags == b.tags
+                && a.notes.cited_keys == b.notes.cited_keys
+        }
+        (None, None) => true,
+        _ => false,
+    })
 }
 
 /// The pages that may differ between two states of the handbook, given the
