@@ -216,7 +216,10 @@ fn templates(c: &mut Criterion) {
         let options = handbook::build::Options::new(disk.root());
         b.iter(|| {
             let mut ds = Diagnostics::new();
-            black_box(handbook::build::compile(&options, &mut ds).expect("compiles"))
+            black_box(
+                handbook::build::compile(&options, &mut ds, &mut handbook::build::Timings::default())
+                    .expect("compiles"),
+            )
         })
     });
     group.finish();

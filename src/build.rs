@@ -52,6 +52,44 @@ pub struct Stats {
     pub static_files: usize,
 }
 
+/// How long each stage of a run took, in order (`handbook build --timings`).
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    phases: Vec<(&'static str, Duration)>,
+    last: Option<Instant>,
+}
+
+impl Timings {
+    pub fn new() -> Timings {
+        Timings { phases: Vec::new(), last: Some(Instant::now()) }
+    }
+
+    /// Records the time since the previous lap (or since `new`) as `phase`.
+    pub fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        let since = self.last.unwrap_or(now);
+        self.phases.push((phase, now - since));
+        self.last = Some(now);
+    }
+
+    pub fn phases(&self) -> &[(&'static str, Duration)] {
+        &self.phases
+    }
+}
+
+impl std::fmt::Display for Timings {
+    /// `load 12 ms · model 30 ms · …`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (phase, took)) in self.phases.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" · ")?;
+            }
+            write!(f, "{phase} {:.1} ms", took.as_secs_f64() * 1000.0)?;
+        }
+        Ok(())
+    }
+}
+
 /// The result of a run: what was found wrong, and what was built.
 #[derive(Debug)]
 pub struct Outcome {
@@ -63,16 +101,24 @@ pub struct Outcome {
     /// or the site could not be written: an environment problem, not a
     /// problem in the handbook (exit code 2).
     pub io_failure: bool,
+    /// How long each stage took.
+    pub timings: Timings,
 }
 
 /// Runs the pipeline up to rendering; returns the pages and static files.
-pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<Page>, Vec<(String, PathBuf)>, Stats)> {
+pub fn compile(
+    options: &Options,
+    diagnostics: &mut Diagnostics,
+    timings: &mut Timings,
+) -> Option<(Vec<Page>, Vec<(String, PathBuf)>, Stats)> {
     let content = options.content_dir();
     let loaded = crate::load::load(&content, diagnostics);
+    timings.lap("load");
     let model_options = crate::model::ModelOptions { drafts: options.drafts };
     let workspace = crate::model::Workspace::new(loaded, &content, model_options);
     diagnostics.extend(workspace.diagnostics());
     let handbook = workspace.handbook()?;
+    timings.lap("model");
     let templates = crate::render::load_templates(&options.root.join("templates"), diagnostics);
     if diagnostics.has_errors() {
         return None;
@@ -80,19 +126,22 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     let (tera, sources) = templates?;
     let derived = crate::derive::derive(&handbook);
     let history = crate::history::last_changed(&content);
+    timings.lap("derive");
     let renderer = crate::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
     // The whole-handbook data files are built while the pages render.
     let (mut pages, data) =
         rayon::join(|| renderer.render_all(diagnostics), || crate::data::pages(&handbook, &derived, &history));
+    timings.lap("render");
     if diagnostics.has_errors() {
         return None;
     }
     let by_path: std::collections::HashMap<&str, &[u8]> =
         pages.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
-    let print = renderer.print_page(|p| by_path.get(p).map(|b| b.to_vec()), diagnostics);
+    let print = renderer.print_page(|p| by_path.get(p).copied(), diagnostics);
     drop(by_path);
     pages.extend(print);
     pages.extend(data);
+    timings.lap("print page");
     let statics = match crate::write::static_files(&options.root.join("static")) {
         Ok(s) => s,
         Err(e) => {
@@ -106,6 +155,7 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics) -> Option<(Vec<
     };
     pages.extend(extra_pages(workspace.loaded(), &statics));
     pages.sort_by(|a, b| a.path.cmp(&b.path));
+    timings.lap("collect");
     let stats = Stats {
         entries: handbook.entries.len(),
         events: crate::derive::event_count(&handbook.entries),
@@ -138,9 +188,12 @@ pub fn extra_pages(loaded: &crate::load::Loaded, statics: &[(String, PathBuf)]) 
 pub fn build(options: &Options) -> Outcome {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
+    let mut timings = Timings::new();
     let mut io_failure = !options.content_dir().is_dir();
-    let stats = compile(options, &mut diagnostics).and_then(|(pages, statics, stats)| {
-        match crate::write::write_site(&options.out, &pages, &statics) {
+    let stats = compile(options, &mut diagnostics, &mut timings).and_then(|(pages, statics, stats)| {
+        let written = crate::write::write_site(&options.out, &pages, &statics);
+        timings.lap("write");
+        match written {
             Ok(()) => Some(stats),
             Err(e) => {
                 io_failure = true;
@@ -154,16 +207,18 @@ pub fn build(options: &Options) -> Outcome {
         }
     });
     diagnostics.sort();
-    Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure }
+    Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure, timings }
 }
 
 /// `handbook check`: everything `build` checks, without writing.
 pub fn check(options: &Options) -> Outcome {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
-    let stats = compile(options, &mut diagnostics).map(|(_, _, s)| s);
+    let mut timings = Timings::new();
+    let stats = compile(options, &mut diagnostics, &mut timings).map(|(_, _, s)| s);
     diagnostics.sort();
-    Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure: !options.content_dir().is_dir() }
+    let io_failure = !options.content_dir().is_dir();
+    Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure, timings }
 }
 
 /// Reads a file as the pipeline saw it (BOM dropped, CRLF as LF), for snippets.

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::cite::strip_tags;
@@ -18,15 +19,17 @@ pub const FILES: &[&str] =
 
 /// Every data file.
 pub fn pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Vec<Page> {
-    let page = |path: &str, content: String| Page { path: path.to_string(), content: content.into_bytes() };
-    vec![
-        page("handbook.json", handbook_json(h, d)),
-        page("chronology.csv", chronology_csv(h, d)),
-        page("references.json", csl_json(h)),
-        page("feed.xml", atom_feed(h, history)),
-        page("sitemap.xml", sitemap(h, d, history)),
-        page("search-index.js", search_index(h)),
-    ]
+    type Builder<'a> = (&'static str, Box<dyn Fn() -> String + Send + Sync + 'a>);
+    // Largest first, so the long ones start while the pool is free.
+    let builders: Vec<Builder> = vec![
+        ("search-index.js", Box::new(|| search_index(h))),
+        ("handbook.json", Box::new(|| handbook_json(h, d))),
+        ("chronology.csv", Box::new(|| chronology_csv(h, d))),
+        ("sitemap.xml", Box::new(|| sitemap(h, d, history))),
+        ("feed.xml", Box::new(|| atom_feed(h, history))),
+        ("references.json", Box::new(|| csl_json(h))),
+    ];
+    builders.par_iter().map(|(path, build)| Page { path: path.to_string(), content: build().into_bytes() }).collect()
 }
 
 fn citations(e: &Entry) -> Vec<Value> {
@@ -276,41 +279,46 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
 /// How much of an entry's body search results can quote.
 const EXCERPT_CHARS: usize = 600;
 
-/// The search index, built with elasticlunr-rs and written as a script (so
-/// it loads from `file://` too), with the text shown in results.
+/// The search index (see `crate::search`), written as a script so it loads
+/// from `file://` too, with the text shown in results.
 fn search_index(h: &Handbook) -> String {
-    let mut index = elasticlunr::Index::new(&["title", "aliases", "summary", "body", "events"]);
-    let mut docs = serde_json::Map::new();
-    for e in &h.entries {
-        let aliases: Vec<&str> = e.aliases.iter().map(|a| a.name.as_str()).collect();
-        let events: Vec<String> = e
-            .events
-            .iter()
-            .map(|ev| {
-                format!(
-                    "{} {} {} {}",
-                    ev.date,
-                    ev.title,
-                    ev.place.as_deref().unwrap_or_default(),
-                    strip_tags(&ev.note_html)
-                )
-            })
-            .collect();
-        let body = unescape(&strip_tags(&e.body_html));
-        index.add_doc(&e.id, [e.title.as_str(), &aliases.join(" "), e.summary.as_str(), &body, &events.join(" ")]);
-        // Results show an excerpt: keep the start of the body, not all of it
-        // (the index still covers every word).
-        let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
-        docs.insert(
-            e.id.clone(),
-            json!({"title": e.title, "url": e.url(), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": excerpt, "events": events.join(" · ")}),
-        );
-    }
+    let fields = ["title", "aliases", "summary", "body", "events"];
+    // Each document is referred to by its number: the index names a document
+    // once per distinct word in it, so a short reference keeps it small.
+    let (documents, shown): (Vec<crate::search::Document>, Vec<Value>) = h
+        .entries
+        .par_iter()
+        .map(|e| {
+            let aliases: Vec<&str> = e.aliases.iter().map(|a| a.name.as_str()).collect();
+            let events: Vec<String> = e
+                .events
+                .iter()
+                .map(|ev| {
+                    format!(
+                        "{} {} {} {}",
+                        ev.date,
+                        ev.title,
+                        ev.place.as_deref().unwrap_or_default(),
+                        strip_tags(&ev.note_html)
+                    )
+                })
+                .collect();
+            let body = unescape(&strip_tags(&e.body_html));
+            // Results show an excerpt: keep the start of the body, not all of
+            // it (the index still covers every word).
+            let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
+            let shown = json!({"title": e.title, "url": e.url(), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": excerpt, "events": events.join(" · ")});
+            let document = vec![e.title.clone(), aliases.join(" "), e.summary.clone(), body, events.join(" ")];
+            (document, shown)
+        })
+        .unzip();
+    let docs: serde_json::Map<String, Value> =
+        shown.into_iter().enumerate().map(|(number, doc)| (number.to_string(), doc)).collect();
     // Both parts are JSON already: join them as text rather than re-parse the index.
     format!(
         "window.handbookSearch = {{\"docs\":{},\"index\":{}}};\n",
         serde_json::to_string(&docs).expect("JSON"),
-        index.to_json()
+        crate::search::build(&fields, "id", &documents)
     )
 }
 

@@ -32,6 +32,9 @@ enum Command {
         /// How to print problems.
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
+        /// Print how long each stage took (load, model, derive, render, …).
+        #[arg(long)]
+        timings: bool,
     },
     /// Serve the site with live reload, rebuilding only what changed on every save.
     Serve {
@@ -72,6 +75,9 @@ enum Command {
         /// How to print problems.
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
+        /// Print how long each stage took (load, model, derive, render).
+        #[arg(long)]
+        timings: bool,
     },
 }
 
@@ -112,13 +118,16 @@ const USAGE_OR_IO: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { site, out, strict, format } => {
+        Command::Build { site, out, strict, format, timings } => {
             let mut options = Options::new(&site.root);
             options.drafts = site.drafts;
             if let Some(out) = out {
                 options.out = out;
             }
             let outcome = build::build(&options);
+            if timings {
+                eprintln!("timings: {}", outcome.timings);
+            }
             finish(outcome, strict, format.into(), |stats, elapsed| {
                 format!(
                     "Built {} entries ({} events, {} sources) into {}: {} files in {} ms",
@@ -172,10 +181,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { site, strict, format } => {
+        Command::Check { site, strict, format, timings } => {
             let mut options = Options::new(&site.root);
             options.drafts = site.drafts;
             let outcome = build::check(&options);
+            if timings {
+                eprintln!("timings: {}", outcome.timings);
+            }
             finish(outcome, strict, format.into(), |stats, elapsed| {
                 format!(
                     "Checked {} entries ({} events, {} sources) in {} ms",

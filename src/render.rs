@@ -562,23 +562,42 @@ impl<'a> Renderer<'a> {
     /// from the entry pages already rendered (`entry_page` gives a page's
     /// bytes by path): each article with its ids prefixed by the entry id,
     /// and links between entries turned into links within the page.
-    pub fn print_page(
+    pub fn print_page<'p>(
         &self,
-        entry_page: impl Fn(&str) -> Option<Vec<u8>>,
+        entry_page: impl Fn(&str) -> Option<&'p [u8]> + Sync,
         diagnostics: &mut Diagnostics,
     ) -> Option<Page> {
         let h = self.handbook;
-        let mut articles = String::new();
-        for e in &h.entries {
-            let Some(bytes) = entry_page(&e.url()) else { continue };
-            let html = String::from_utf8_lossy(&bytes);
-            let (Some(a), Some(b)) = (html.find("<article"), html.rfind("</article>")) else { continue };
-            articles.push_str(&print_article(&html[a..b + "</article>".len()], &e.id));
-            articles.push('\n');
-        }
+        let articles: Vec<String> = h
+            .entries
+            .par_iter()
+            .filter_map(|e| {
+                let html = std::str::from_utf8(entry_page(&e.url())?).ok()?;
+                let (a, b) = (html.find("<article")?, html.rfind("</article>")?);
+                Some(print_article(&html[a..b + "</article>".len()], &e.id))
+            })
+            .collect();
+        // The articles are the bulk of the page (megabytes for a large
+        // handbook): the template renders around a marker and the articles
+        // are put in its place, rather than copied into and out of Tera.
         let mut ctx = self.context(PRINT_PAGE, "The whole handbook", &h.site.description, "print");
-        ctx.insert("articles_html", &articles);
-        self.render("print.html", PRINT_PAGE, &ctx, diagnostics)
+        ctx.insert("articles_html", ARTICLES_MARKER);
+        let mut page = self.render("print.html", PRINT_PAGE, &ctx, diagnostics)?;
+        let at = page.content.windows(ARTICLES_MARKER.len()).position(|w| w == ARTICLES_MARKER.as_bytes());
+        let Some(at) = at else {
+            // The template does not show `articles_html` as it is (it may filter it): render it whole.
+            ctx.insert("articles_html", &articles.iter().map(|a| format!("{a}\n")).collect::<String>());
+            return self.render("print.html", PRINT_PAGE, &ctx, diagnostics);
+        };
+        let tail = page.content.split_off(at + ARTICLES_MARKER.len());
+        page.content.truncate(at);
+        page.content.reserve(articles.iter().map(|a| a.len() + 1).sum::<usize>() + tail.len());
+        for article in &articles {
+            page.content.extend_from_slice(article.as_bytes());
+            page.content.push(b'\n');
+        }
+        page.content.extend_from_slice(&tail);
+        Some(page)
     }
 
     /// Renders every page of the site.
@@ -776,6 +795,9 @@ impl<'a> Renderer<'a> {
 /// Rewrites one entry's article for the print page: ids get the entry's id as
 /// a prefix (so they stay unique), links to entries point within the page,
 /// and links to other pages are made relative to the site root.
+/// Stands for the articles while the print page's template renders.
+const ARTICLES_MARKER: &str = "\u{1}handbook-articles\u{1}";
+
 fn print_article(article: &str, id: &str) -> String {
     let mut out = String::with_capacity(article.len() + article.len() / 8);
     let mut rest = article;

@@ -236,7 +236,7 @@ impl Session {
         let defer = self.defer_extras && dirty.is_some();
         if !defer {
             if dirty.as_ref().is_none_or(|d| d.contains(crate::render::PRINT_PAGE)) {
-                if let Some(page) = renderer.print_page(|p| pages.get(p).map(|b| b.to_vec()), &mut render_ds) {
+                if let Some(page) = renderer.print_page(|p| pages.get(p).map(|b| b.as_slice()), &mut render_ds) {
                     pages.insert(page.path, Arc::new(page.content));
                 }
             }
@@ -298,7 +298,7 @@ impl Session {
         let renderer = Renderer::new(tera, sources, &good.handbook, &good.derived, &self.history);
         let mut ds = Diagnostics::new();
         let mut fresh: Vec<Page> = crate::data::pages(&good.handbook, &good.derived, &self.history);
-        fresh.extend(renderer.print_page(|p| good.pages.get(p).map(|b| b.to_vec()), &mut ds));
+        fresh.extend(renderer.print_page(|p| good.pages.get(p).map(|b| b.as_slice()), &mut ds));
         fresh.sort_by(|a, b| a.path.cmp(&b.path));
         let mut changed = Vec::new();
         for page in fresh {
@@ -499,7 +499,10 @@ pub fn dirty_pages(
 /// A full in-memory build of the same files, for comparison in tests.
 pub fn full_build_pages(options: &Options) -> Result<BTreeMap<String, Vec<u8>>, Diagnostics> {
     let mut ds = Diagnostics::new();
-    let Some((pages, statics, _)) = crate::build::compile(options, &mut ds) else { return Err(ds) };
+    let Some((pages, statics, _)) = crate::build::compile(options, &mut ds, &mut crate::build::Timings::default())
+    else {
+        return Err(ds);
+    };
     let mut out: BTreeMap<String, Vec<u8>> = pages.into_iter().map(|Page { path, content }| (path, content)).collect();
     for (rel, path) in statics {
         out.insert(rel, std::fs::read(path).unwrap_or_default());
