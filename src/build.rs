@@ -25,6 +25,9 @@ pub struct Options {
     pub out: PathBuf,
     /// Include draft entries.
     pub drafts: bool,
+    /// Where rendered citations are kept between runs (the CLI uses
+    /// `ROOT/.handbook-cache`); `None` keeps nothing.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -34,7 +37,7 @@ impl Options {
             // Messages then say `content/x.md`, not `./content/x.md`.
             root = PathBuf::new();
         }
-        Options { out: root.join("public"), root, drafts: false }
+        Options { out: root.join("public"), root, drafts: false, cache_dir: None }
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -114,7 +117,7 @@ pub fn compile(
     let content = options.content_dir();
     let loaded = crate::load::load(&content, diagnostics);
     timings.lap("load");
-    let model_options = crate::model::ModelOptions { drafts: options.drafts };
+    let model_options = crate::model::ModelOptions { drafts: options.drafts, cache_dir: options.cache_dir.clone() };
     let workspace = crate::model::Workspace::new(loaded, &content, model_options);
     diagnostics.extend(workspace.diagnostics());
     let handbook = workspace.handbook()?;
@@ -155,6 +158,8 @@ pub fn compile(
     };
     pages.extend(extra_pages(workspace.loaded(), &statics));
     pages.sort_by(|a, b| a.path.cmp(&b.path));
+    // A cache that cannot be written is not kept; the build does not depend on it.
+    let _ = handbook.bibliography.save_cache();
     timings.lap("collect");
     let stats = Stats {
         entries: handbook.entries.len(),

@@ -23,6 +23,7 @@ use hayagriva::{
     LocatorPayload, SpecificLocator,
 };
 
+use crate::citation_cache::{CitationCache, fingerprint};
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::load::SourceFile;
 
@@ -196,7 +197,14 @@ pub struct Bibliography {
     /// The style without its bibliography section: citations render alone,
     /// without hayagriva also sorting and rendering a bibliography each time.
     citation_style: IndependentStyle,
-    locales: Vec<Locale>,
+    /// hayagriva's CSL locales, read only when something is rendered (a
+    /// run whose citations all come from the cache never needs them).
+    locales: OnceLock<Vec<Locale>>,
+    /// Rendered citations kept between runs.
+    cache: CitationCache,
+    /// Each source's fingerprint (its key and fields), naming what the
+    /// cache holds for it.
+    fingerprints: HashMap<String, String>,
     /// Keys in file order, for the Sources page.
     keys: Vec<String>,
     /// Rendered citation items by (key, locator, position): a source cited
@@ -255,9 +263,7 @@ impl Bibliography {
     /// Parses `references.bib`, reporting syntax errors, malformed fields and
     /// duplicate keys at their positions.
     pub fn load(source: Option<&SourceFile>, style: IndependentStyle, diagnostics: &mut Diagnostics) -> Bibliography {
-        let locales = hayagriva::archive::locales();
-        let empty = Bibliography::new(Library::new(), style.clone(), locales.clone(), Vec::new());
-        let Some(source) = source else { return empty };
+        let Some(source) = source else { return Bibliography::new(Library::new(), style, Vec::new()) };
         let text = source.text.as_str();
         let file = source.path.as_path();
         // Parse the whole file (so @string abbreviations work); if that fails,
@@ -363,9 +369,24 @@ impl Bibliography {
                 }
             }
         }
-        let mut bibliography = Bibliography::new(library, style, locales, keys);
+        let mut bibliography = Bibliography::new(library, style, keys);
         bibliography.broken = broken;
         bibliography
+    }
+
+    /// Keeps rendered citations in `cache` (and takes those it already has).
+    pub fn with_cache(mut self, cache: CitationCache) -> Bibliography {
+        self.cache = cache;
+        self
+    }
+
+    /// Writes the citation cache if this run changed it (see [`CitationCache::save`]).
+    pub fn save_cache(&self) -> std::io::Result<bool> {
+        self.cache.save()
+    }
+
+    fn locales(&self) -> &[Locale] {
+        self.locales.get_or_init(hayagriva::archive::locales)
     }
 
     pub fn contains(&self, key: &str) -> bool {
@@ -395,14 +416,20 @@ impl Bibliography {
         &self.keys
     }
 
-    fn new(library: Library, style: IndependentStyle, locales: Vec<Locale>, keys: Vec<String>) -> Bibliography {
+    fn new(library: Library, style: IndependentStyle, keys: Vec<String>) -> Bibliography {
         let mut citation_style = style.clone();
         citation_style.bibliography = None;
+        let fingerprints = keys
+            .iter()
+            .filter_map(|k| Some((k.clone(), fingerprint(&format!("{k}\n{:?}", library.get(k)?)))))
+            .collect();
         Bibliography {
             library,
             style,
             citation_style,
-            locales,
+            locales: OnceLock::new(),
+            cache: CitationCache::none(),
+            fingerprints,
             keys,
             notes: Mutex::default(),
             entries: Mutex::default(),
@@ -415,18 +442,24 @@ impl Bibliography {
     /// (rendered once per build).
     pub fn render_all(&self) -> &[(String, String)] {
         self.all.get_or_init(|| {
-            let mut driver = BibliographyDriver::new();
-            for key in &self.keys {
-                let entry = self.library.get(key).expect("key from the library");
-                let mut item = CitationItem::with_entry(entry);
-                item.hidden = true;
-                driver.citation(CitationRequest::new(vec![item], &self.style, None, &self.locales, Some(1)));
-            }
-            let rendered = driver.finish(BibliographyRequest::new(&self.style, None, &self.locales));
-            rendered
-                .bibliography
-                .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
-                .unwrap_or_default()
+            let all: Vec<&str> = self.keys.iter().map(|k| self.fingerprints[k].as_str()).collect();
+            let cache_key = format!("bibliography|{}", fingerprint(&all.join(" ")));
+            let stored = self.cache.get_or_render(cache_key, || {
+                let mut driver = BibliographyDriver::new();
+                for key in &self.keys {
+                    let entry = self.library.get(key).expect("key from the library");
+                    let mut item = CitationItem::with_entry(entry);
+                    item.hidden = true;
+                    driver.citation(CitationRequest::new(vec![item], &self.style, None, self.locales(), Some(1)));
+                }
+                let rendered = driver.finish(BibliographyRequest::new(&self.style, None, self.locales()));
+                let items: Vec<(String, String)> = rendered
+                    .bibliography
+                    .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
+                    .unwrap_or_default();
+                serde_json::to_string(&items).expect("strings are JSON")
+            });
+            serde_json::from_str(&stored).unwrap_or_default()
         })
     }
 
@@ -436,17 +469,21 @@ impl Bibliography {
         if let Some(html) = self.entries.lock().expect("no panic while held").get(key) {
             return html.clone();
         }
-        let Some(entry) = self.library.get(key) else { return String::new() };
-        let mut driver = BibliographyDriver::new();
-        let mut item = CitationItem::with_entry(entry);
-        item.hidden = true;
-        driver.citation(CitationRequest::new(vec![item], &self.style, None, &self.locales, Some(1)));
-        let html = driver
-            .finish(BibliographyRequest::new(&self.style, None, &self.locales))
-            .bibliography
-            .and_then(|b| b.items.into_iter().next())
-            .map(|i| to_html(&i.content))
-            .unwrap_or_default();
+        let (Some(entry), Some(print)) = (self.library.get(key), self.fingerprints.get(key)) else {
+            return String::new();
+        };
+        let html = self.cache.get_or_render(format!("entry|{print}"), || {
+            let mut driver = BibliographyDriver::new();
+            let mut item = CitationItem::with_entry(entry);
+            item.hidden = true;
+            driver.citation(CitationRequest::new(vec![item], &self.style, None, self.locales(), Some(1)));
+            driver
+                .finish(BibliographyRequest::new(&self.style, None, self.locales()))
+                .bibliography
+                .and_then(|b| b.items.into_iter().next())
+                .map(|i| to_html(&i.content))
+                .unwrap_or_default()
+        });
         self.entries.lock().expect("no panic while held").insert(key.to_string(), html.clone());
         html
     }
@@ -480,12 +517,34 @@ impl Bibliography {
     }
 
     fn render_template(&self, key: &str, label: Option<LocatorLabel>, position: Position) -> String {
-        let Some(entry) = self.library.get(key) else { return String::new() };
+        let (Some(entry), Some(print)) = (self.library.get(key), self.fingerprints.get(key)) else {
+            return String::new();
+        };
+        // Another source, to separate citations of this one.
+        let other_key = self.keys.iter().find(|k| *k != key);
+        let other = other_key.and_then(|k| self.library.get(k));
+        let other_print = match position {
+            Position::NearNote | Position::Subsequent => other_key.and_then(|k| self.fingerprints.get(k)),
+            _ => None,
+        };
+        let cache_key = format!(
+            "note|{position:?}|{}|{print}|{}",
+            label.map_or_else(|| "-".to_string(), |l| format!("{:?}", l.0)),
+            other_print.map_or("-", String::as_str)
+        );
+        self.cache.get_or_render(cache_key, || self.render_note(entry, other, label, position))
+    }
+
+    fn render_note(
+        &self,
+        entry: &Entry,
+        other: Option<&Entry>,
+        label: Option<LocatorLabel>,
+        position: Position,
+    ) -> String {
         let locator = || {
             label.map(|l| SpecificLocator(l.0, LocatorPayload::Transparent(hayagriva::TransparentLocator::new(0u8))))
         };
-        // Another source, to separate citations of this one.
-        let other = self.keys.iter().find(|k| *k != key).and_then(|k| self.library.get(k));
         let plain = || CitationItem::with_entry(entry);
         let mut history: Vec<(CitationItem<Entry>, usize)> = match position {
             Position::First => vec![],
@@ -506,9 +565,9 @@ impl Bibliography {
         let style = &self.citation_style;
         let mut driver = BibliographyDriver::new();
         for (citation, number) in history {
-            driver.citation(CitationRequest::new(vec![citation], style, None, &self.locales, Some(number)));
+            driver.citation(CitationRequest::new(vec![citation], style, None, self.locales(), Some(number)));
         }
-        let rendered = driver.finish(BibliographyRequest::new(style, None, &self.locales));
+        let rendered = driver.finish(BibliographyRequest::new(style, None, self.locales()));
         rendered.citations.last().map(|c| to_html(&c.citation)).unwrap_or_default()
     }
 

@@ -15,6 +15,7 @@
 
 pub mod build;
 pub mod chart;
+pub mod citation_cache;
 pub mod cite;
 pub mod data;
 pub mod date;

@@ -89,6 +89,20 @@ struct SiteArgs {
     /// Include entries marked `draft: true`.
     #[arg(long)]
     drafts: bool,
+    /// Render every citation afresh, and keep none in ROOT/.handbook-cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl SiteArgs {
+    fn options(&self) -> Options {
+        let mut options = Options::new(&self.root);
+        options.drafts = self.drafts;
+        if !self.no_cache {
+            options.cache_dir = Some(options.root.join(".handbook-cache"));
+        }
+        options
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -119,8 +133,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { site, out, strict, format, timings } => {
-            let mut options = Options::new(&site.root);
-            options.drafts = site.drafts;
+            let mut options = site.options();
             if let Some(out) = out {
                 options.out = out;
             }
@@ -163,8 +176,7 @@ fn main() -> ExitCode {
         }
         Command::Schema { what, out } => schema(what.as_deref(), out.as_deref()),
         Command::Serve { site, port, bind } => {
-            let mut options = Options::new(&site.root);
-            options.drafts = site.drafts;
+            let options = site.options();
             if !options.content_dir().is_dir() {
                 eprintln!(
                     "error: {}: content folder not found\nhelp: run handbook in the handbook's root folder, or pass --root DIR",
@@ -182,8 +194,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { site, strict, format, timings } => {
-            let mut options = Options::new(&site.root);
-            options.drafts = site.drafts;
+            let options = site.options();
             let outcome = build::check(&options);
             if timings {
                 eprintln!("timings: {}", outcome.timings);

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::citation_cache::CitationCache;
 use crate::cite::{Bibliography, CiteItem, check_keys, parse_citation};
 use crate::date::{DateError, PartialDate};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest};
@@ -27,6 +28,9 @@ use crate::yaml_index::YamlIndex;
 pub struct ModelOptions {
     /// Include entries marked `draft: true`.
     pub drafts: bool,
+    /// Where rendered citations are kept between runs (see
+    /// [`crate::citation_cache`]); `None` keeps nothing.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// A name with an optional language.
@@ -218,7 +222,13 @@ impl Workspace {
             },
             None => crate::cite::load_style("chicago-notes").expect("bundled style"),
         };
-        let bibliography = Arc::new(Bibliography::load(loaded.references.as_ref(), style, &mut global));
+        let style_name = site.as_ref().map_or("chicago-notes", |(config, _)| config.citation_style.as_str());
+        let cache = match &options.cache_dir {
+            Some(dir) => CitationCache::open(dir, style_name),
+            None => CitationCache::none(),
+        };
+        let bibliography =
+            Arc::new(Bibliography::load(loaded.references.as_ref(), style, &mut global).with_cache(cache));
         if loaded.references.is_none() {
             global.push(
                 Diagnostic::file(

@@ -85,7 +85,11 @@ impl Session {
         let content = options.content_dir();
         let mut walk = Diagnostics::new();
         let loaded = crate::load::load(&content, &mut walk);
-        let workspace = Workspace::new(loaded, &content, ModelOptions { drafts: options.drafts });
+        let workspace = Workspace::new(
+            loaded,
+            &content,
+            ModelOptions { drafts: options.drafts, cache_dir: options.cache_dir.clone() },
+        );
         let mut template_ds = Diagnostics::new();
         let templates = crate::render::load_templates(&options.root.join("templates"), &mut template_ds);
         let statics = crate::write::static_files(&options.root.join("static")).unwrap_or_default();
@@ -166,7 +170,11 @@ impl Session {
                     // site.yaml, references.bib or an odd file: start over.
                     let loaded = crate::load::load(&content, &mut walk);
                     self.walk = walk;
-                    self.workspace = Workspace::new(loaded, &content, ModelOptions { drafts: self.options.drafts });
+                    self.workspace = Workspace::new(
+                        loaded,
+                        &content,
+                        ModelOptions { drafts: self.options.drafts, cache_dir: self.options.cache_dir.clone() },
+                    );
                     self.pending_all = true;
                 }
             }
@@ -275,6 +283,8 @@ impl Session {
             .map(|(p, _)| p.clone())
             .collect();
         report.removed = before.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
+        // Not kept if it cannot be written; serving does not depend on it.
+        let _ = handbook.bibliography.save_cache();
         self.good = Some(Good { handbook, derived, pages });
         self.pending.clear();
         self.pending_home = false;

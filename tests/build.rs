@@ -3,6 +3,7 @@
 mod common;
 
 use common::{Site, between, snapshot};
+use handbook::build::Options;
 
 #[test]
 fn footnotes_are_numbered_with_lettered_backlinks() {
@@ -287,4 +288,31 @@ fn the_print_page_joins_every_entry_with_unique_ids_and_internal_links() {
         let target = &page[i + 7..i + 7 + page[i + 7..].find('"').unwrap()];
         assert!(ids.contains(&target) || target == "main", "#{target} has no target");
     }
+}
+
+#[test]
+fn the_citation_cache_changes_nothing_but_time_and_follows_edits_to_sources() {
+    let site = Site::copy_of("basic");
+    let with_cache = |site: &Site| {
+        let mut options = Options::new(site.root());
+        options.cache_dir = Some(site.root().join(".handbook-cache"));
+        let outcome = handbook::build::build(&options);
+        assert!(outcome.stats.is_some(), "{:#?}", outcome.diagnostics);
+    };
+    site.build_ok();
+    let uncached = snapshot(&site.out());
+    with_cache(&site);
+    assert!(site.root().join(".handbook-cache/citations.json").is_file());
+    assert_eq!(snapshot(&site.out()), uncached, "first build with an empty cache");
+    with_cache(&site);
+    assert_eq!(snapshot(&site.out()), uncached, "build from the cache");
+
+    // A source's fields change: its notes and bibliography entry follow.
+    site.edit("content/references.bib", "Korolev", "Korolyov");
+    with_cache(&site);
+    let cached = snapshot(&site.out());
+    site.build_ok();
+    assert_eq!(snapshot(&site.out()), cached, "after the edit, cached and uncached builds agree");
+    assert!(site.page("sources.html").contains("Korolyov"));
+    assert!(!site.page("sources.html").contains("Korolev,"));
 }
