@@ -6,7 +6,7 @@
 //! is still kept where possible so later checks (links to it, for instance)
 //! do not cascade into noise.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +22,33 @@ use crate::load::{EntryFile, Kind, Loaded, SourceFile, is_slug};
 use crate::markdown::{self, Anchors, CrossLink, FinishedNotes, Heading, LinkTarget, LinkTargets, PageNotes};
 use crate::site::SiteConfig;
 use crate::yaml_index::YamlIndex;
+
+/// Where links can point (by source path), the ids that exist, the files
+/// that repeat an id (by index), the problems found building it, and the
+/// index of the file that holds each id.
+type LinkIndex = (LinkTargets, HashMap<String, Kind>, HashSet<usize>, Diagnostics, HashMap<String, usize>);
+
+/// Links to anchors in other entries, checked again only where a change
+/// can affect them.
+#[derive(Debug, Default)]
+struct AnchorChecks {
+    /// For each id, the files (entry index, or [`HOME`]) with a link to one of its anchors.
+    linked_from: HashMap<String, HashSet<usize>>,
+    /// The broken anchor links of each file that has some.
+    problems: BTreeMap<usize, Diagnostics>,
+}
+
+/// The home page, where [`AnchorChecks`] names a file by entry index.
+const HOME: usize = usize::MAX;
+
+/// The ids whose anchors `links` point to (`own_id` for the page's own anchors).
+fn anchor_targets<'a>(links: &'a [CrossLink], own_id: &'a str) -> impl Iterator<Item = &'a str> {
+    links
+        .iter()
+        .filter(|l| l.anchor.as_deref().is_some_and(|a| !a.is_empty() && a != "top"))
+        .map(move |l| l.target.as_deref().unwrap_or(own_id))
+        .filter(|t| !t.is_empty())
+}
 
 /// Options that change what is built.
 #[derive(Clone, Debug, Default)]
@@ -185,6 +212,13 @@ pub struct Workspace {
     home: (Diagnostics, Arc<Home>),
     /// Problems found across files: duplicate ids, broken anchors.
     cross: Diagnostics,
+    /// Where links can point, kept until the set of entries changes.
+    links: Option<LinkIndex>,
+    /// Anchor links across files, kept until the set of entries changes.
+    anchors: Option<AnchorChecks>,
+    /// The compiled entries in the handbook's order (kind, date, id),
+    /// updated entry by entry (sorting them all touched every entry on every save).
+    order: Option<Vec<Arc<Entry>>>,
 }
 
 /// What changed in a workspace update, for deciding which pages to render.
@@ -251,6 +285,9 @@ impl Workspace {
             compiled: Vec::new(),
             home: (Diagnostics::new(), Arc::new(Home::default())),
             cross: Diagnostics::new(),
+            links: None,
+            anchors: None,
+            order: None,
         };
         let all: Vec<usize> = (0..ws.loaded.entries.len()).collect();
         ws.compiled = vec![(Diagnostics::new(), None); ws.loaded.entries.len()];
@@ -261,13 +298,21 @@ impl Workspace {
     /// Recompiles the entries at `which` (and the home page if `home`), then
     /// redoes the cross-file checks.
     fn recompile(&mut self, which: &[usize], home: bool) {
-        let (targets, ids, duplicate, cross) = self.link_index();
+        let links = self.links.take().unwrap_or_else(|| self.link_index());
+        let (targets, ids, duplicate, cross, positions) = &links;
+        // What the changed files linked to before, to forget it below.
+        let owned = |links: &[CrossLink], id: &str| anchor_targets(links, id).map(str::to_string).collect::<Vec<_>>();
+        let mut linked_before: Vec<(usize, Vec<String>)> =
+            which.iter().filter_map(|&i| self.compiled[i].1.as_ref().map(|e| (i, owned(&e.links, &e.id)))).collect();
+        if home {
+            linked_before.push((HOME, owned(&self.home.1.links, "")));
+        }
         let default_relations = crate::site::default_relations();
         let relations: Vec<&str> = match &self.site {
             Some((c, _)) => c.relations.keys().map(String::as_str).collect(),
             None => default_relations.keys().map(String::as_str).collect(),
         };
-        let checker = Checker { bibliography: &self.bibliography, targets: &targets, ids: &ids, relations: &relations };
+        let checker = Checker { bibliography: &self.bibliography, targets, ids, relations: &relations };
         let drafts = self.options.drafts;
         let results: Vec<(usize, (Diagnostics, Option<Arc<Entry>>))> = which
             .par_iter()
@@ -284,8 +329,23 @@ impl Workspace {
                 (i, (ds, entry))
             })
             .collect();
+        let order_key = |e: &Entry| (e.kind, e.date, e.id.clone());
         for (i, r) in results {
-            self.compiled[i] = r;
+            let old = std::mem::replace(&mut self.compiled[i], r);
+            let Some(order) = self.order.as_mut() else { continue };
+            if let Some(old) = old.1 {
+                order.retain(|e| !Arc::ptr_eq(e, &old));
+            }
+            if let Some(new) = &self.compiled[i].1 {
+                let key = order_key(new);
+                let at = order.partition_point(|e| order_key(e) < key);
+                order.insert(at, new.clone());
+            }
+        }
+        if self.order.is_none() {
+            let mut order: Vec<Arc<Entry>> = self.compiled.iter().filter_map(|(_, e)| e.clone()).collect();
+            order.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
+            self.order = Some(order);
         }
         if home {
             let mut ds = Diagnostics::new();
@@ -301,15 +361,90 @@ impl Workspace {
             };
             self.home = (ds, Arc::new(h));
         }
-        let mut cross = cross;
-        let entries: Vec<&Entry> = self.compiled.iter().filter_map(|(_, e)| e.as_deref()).collect();
         let duplicate_ids: HashSet<&str> = duplicate.iter().map(|&i| self.loaded.entries[i].id.as_str()).collect();
-        check_anchors(&entries, &self.home.1, &self.loaded, &duplicate_ids, &mut cross);
+        let full = self.anchors.is_none();
+        let sources: Vec<usize> = match &self.anchors {
+            None => (0..self.compiled.len()).chain([HOME]).collect(),
+            Some(checks) => {
+                // The changed files, and the files that link to their anchors.
+                let mut sources: BTreeSet<usize> = which.iter().copied().collect();
+                if home {
+                    sources.insert(HOME);
+                }
+                for &i in which {
+                    sources.extend(checks.linked_from.get(&self.loaded.entries[i].id).into_iter().flatten());
+                }
+                sources.into_iter().collect()
+            }
+        };
+        let mut checks = self.anchors.take().unwrap_or_default();
+        for (source, targets) in linked_before {
+            for target in targets {
+                if let Some(set) = checks.linked_from.get_mut(&target) {
+                    set.remove(&source);
+                }
+            }
+        }
+        let relinked: Vec<usize> =
+            if full { sources.clone() } else { which.iter().copied().chain(home.then_some(HOME)).collect() };
+        for source in relinked {
+            let (links, id) = match source {
+                HOME => (&self.home.1.links, ""),
+                i => match &self.compiled[i].1 {
+                    Some(e) => (&e.links, e.id.as_str()),
+                    None => continue,
+                },
+            };
+            for target in anchor_targets(links, id) {
+                checks.linked_from.entry(target.to_string()).or_default().insert(source);
+            }
+        }
+        let target_of = |id: &str| positions.get(id).and_then(|&i| self.compiled[i].1.as_deref());
+        for source in sources {
+            let mut found = Diagnostics::new();
+            let (own_id, file, links) = match source {
+                HOME => match &self.loaded.home {
+                    Some(f) => ("", f.path.as_path(), &self.home.1.links),
+                    None => continue,
+                },
+                i => match &self.compiled[i].1 {
+                    Some(e) => (e.id.as_str(), e.file.as_path(), &e.links),
+                    None => {
+                        checks.problems.remove(&i);
+                        continue;
+                    }
+                },
+            };
+            check_anchors(own_id, file, links, &target_of, &self.loaded, &duplicate_ids, &mut found);
+            if found.is_empty() {
+                checks.problems.remove(&source);
+            } else {
+                checks.problems.insert(source, found);
+            }
+        }
+        let mut cross = cross.clone();
+        for found in checks.problems.values() {
+            cross.extend(found.iter().cloned());
+        }
         self.cross = cross;
+        self.anchors = Some(checks);
+        self.links = Some(links);
+    }
+
+    /// The index of the entry file at `path` (as the loader names it).
+    fn position_of(&self, path: &Path) -> Option<usize> {
+        // The files are in path order, as the loader walks them; comparing
+        // bytes makes sure (comparing paths component by component, 10,000
+        // times, took longer than the rest of an update).
+        let entries = &self.loaded.entries;
+        match entries.binary_search_by(|f| f.source.path.as_path().cmp(path)) {
+            Ok(i) => Some(i),
+            Err(_) => entries.iter().position(|f| f.source.path.as_os_str() == path.as_os_str()),
+        }
     }
 
     /// Where links can point, the ids that exist, and which files repeat an id.
-    fn link_index(&self) -> (LinkTargets, HashMap<String, Kind>, HashSet<usize>, Diagnostics) {
+    fn link_index(&self) -> LinkIndex {
         let mut cross = Diagnostics::new();
         let mut first_use: HashMap<&str, &Path> = HashMap::new();
         let mut duplicate = HashSet::new();
@@ -352,7 +487,11 @@ impl Workspace {
             ids.entry(id.to_string()).or_insert(kind);
         }
         targets.insert("index.md".into(), LinkTarget { id: String::new(), url: "index.html".into() });
-        (targets, ids, duplicate, cross)
+        let mut positions = HashMap::with_capacity(self.loaded.entries.len());
+        for (i, file) in self.loaded.entries.iter().enumerate() {
+            positions.entry(file.id.clone()).or_insert(i);
+        }
+        (targets, ids, duplicate, cross, positions)
     }
 
     /// Every problem, from every file.
@@ -371,8 +510,7 @@ impl Workspace {
     /// The handbook, or None when site.yaml is unusable.
     pub fn handbook(&self) -> Option<Handbook> {
         let (site, _) = self.site.as_ref()?;
-        let mut entries: Vec<Arc<Entry>> = self.compiled.iter().filter_map(|(_, e)| e.clone()).collect();
-        entries.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
+        let entries = self.order.clone().unwrap_or_default();
         Some(Handbook {
             site: site.clone(),
             bibliography: self.bibliography.clone(),
@@ -410,7 +548,7 @@ impl Workspace {
                     if !crate::load::is_slug(&id) {
                         return None; // reported by a full load
                     }
-                    let existing = self.loaded.entries.iter().position(|f| f.source.path == *path);
+                    let existing = self.position_of(path);
                     let mut ds = Diagnostics::new();
                     let text = if path.exists() { crate::load::read_text(path, &mut ds) } else { None };
                     if !ds.is_empty() {
@@ -458,6 +596,11 @@ impl Workspace {
                 }
                 _ => return None,
             }
+        }
+        if ids_changed {
+            self.links = None;
+            self.anchors = None;
+            self.order = None;
         }
         // Entries whose links or relations name a changed id may resolve differently now.
         let mut which: HashSet<usize> = touched.into_iter().collect();
@@ -961,35 +1104,33 @@ fn render_field(
     r
 }
 
-/// Checks every `#anchor` of a cross-link against the ids of its target page.
-fn check_anchors(
-    entries: &[&Entry],
-    home: &Home,
+/// Checks the `#anchor` of each of one file's cross-links against the ids of its target page.
+fn check_anchors<'e>(
+    own_id: &str,
+    file: &Path,
+    links: &[CrossLink],
+    target_of: &impl Fn(&str) -> Option<&'e Entry>,
     loaded: &Loaded,
     ambiguous: &HashSet<&str>,
     diagnostics: &mut Diagnostics,
 ) {
-    let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for e in entries {
-        let set = anchors.entry(e.id.as_str()).or_default();
-        set.extend(e.events.iter().map(|ev| ev.anchor.as_str()));
-        set.extend(e.headings.iter().map(|h| h.id.as_str()));
-        set.extend(markdown::RESERVED_IDS.iter().copied());
-        set.extend(e.notes.notes.iter().map(|n| n.id.as_str()));
-    }
-    let texts: BTreeMap<&Path, &str> = loaded
-        .entries
-        .iter()
-        .map(|f| (f.source.path.as_path(), f.source.text.as_str()))
-        .chain(loaded.home.iter().map(|h| (h.path.as_path(), h.text.as_str())))
-        .collect();
-    let home_file = loaded.home.as_ref().map(|h| h.path.as_path());
-    let sources = entries
-        .iter()
-        .map(|e| (e.id.as_str(), e.file.as_path(), &e.links))
-        .chain(home_file.map(|f| ("", f, &home.links)));
-    for (own_id, file, links) in sources {
-        let text = texts.get(file).copied().unwrap_or_default();
+    let has_anchor = |e: &Entry, anchor: &str| {
+        markdown::RESERVED_IDS.contains(&anchor)
+            || e.events.iter().any(|ev| ev.anchor == anchor)
+            || e.headings.iter().any(|h| h.id == anchor)
+            || e.notes.notes.iter().any(|n| n.id == anchor)
+    };
+    // The source text, for the snippet, is looked up only for a broken link.
+    let text_of = |file: &Path| -> &str {
+        loaded
+            .entries
+            .iter()
+            .map(|f| &f.source)
+            .chain(loaded.home.iter())
+            .find(|s| s.path.as_os_str() == file.as_os_str())
+            .map_or("", |s| s.text.as_str())
+    };
+    {
         for link in links {
             let Some(anchor) = &link.anchor else { continue };
             if anchor.is_empty() || anchor == "top" {
@@ -999,14 +1140,18 @@ fn check_anchors(
             if target.is_empty() || ambiguous.contains(target) {
                 continue; // the home page's anchors are its headings; ambiguous ids are reported already
             }
-            let Some(set) = anchors.get(target) else { continue };
-            if !set.contains(anchor.as_str()) {
-                let mut known: Vec<&str> = set
+            let Some(target_entry) = target_of(target) else { continue };
+            if !has_anchor(target_entry, anchor) {
+                let text = text_of(file);
+                let mut known: Vec<&str> = target_entry
+                    .events
                     .iter()
-                    .copied()
+                    .map(|ev| ev.anchor.as_str())
+                    .chain(target_entry.headings.iter().map(|h| h.id.as_str()))
                     .filter(|a| !markdown::RESERVED_IDS.contains(a) && !a.starts_with("note-"))
                     .collect();
                 known.sort();
+                known.dedup();
                 let hint = match nearest(anchor, known.iter().copied()) {
                     Some(n) => format!("did you mean `#{n}`? The page has: {}", known.join(", ")),
                     None => format!("the page's anchors are: {}", known.join(", ")),

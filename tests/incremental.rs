@@ -53,7 +53,19 @@ fn incremental_rebuilds_match_full_builds() {
     site.edit("content/mechanisms/alpha.md", "date: 2014-11-18", "date: 2013-11-18");
     let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
     assert_eq!(report.diagnostics.iter().next().unwrap().message, "`#2014` is not an anchor of `alpha`");
+    // Fixing the link instead (in the file that has it) clears the problem…
+    site.edit("content/declarations/decl.md", "alpha.md#2014", "alpha.md#2013");
+    let report = session.apply(&[root.join("content/declarations/decl.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "link follows the event");
+    // …and moving the event back breaks it again, until both are back.
     site.edit("content/mechanisms/alpha.md", "date: 2013-11-18", "date: 2014-11-18");
+    let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
+    assert_eq!(report.diagnostics.iter().next().unwrap().message, "`#2013` is not an anchor of `alpha`");
+    site.edit("content/declarations/decl.md", "alpha.md#2013", "alpha.md#2014");
+    let report = session.apply(&[root.join("content/declarations/decl.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    site.edit("content/mechanisms/alpha.md", "date: 2014-11-18", "date: 2014-11-18");
     let report = session.apply(&[root.join("content/mechanisms/alpha.md")]);
     assert!(!report.failed(), "{:#?}", report.diagnostics);
     assert_same_as_full_build(&site, &session, "event moved back");
@@ -132,6 +144,28 @@ fn deferred_extras_catch_up_to_a_full_build() {
     assert_eq!(report.written, ["mechanisms/alpha.html"]);
     assert_eq!(session.finish_extras(), ["print.html", "search-index.js"]);
     assert_same_as_full_build(&site, &session, "deferred");
+}
+
+#[test]
+fn deferred_work_for_a_superseded_state_is_dropped_and_redone() {
+    let site = Site::copy_of("basic");
+    let alpha = site.root().join("content/mechanisms/alpha.md");
+    let (mut session, _) = Session::start(Options::new(site.root()));
+    session.defer_extras = true;
+    site.edit("content/mechanisms/alpha.md", "They meet every year.", "They meet every other year.");
+    session.apply(std::slice::from_ref(&alpha));
+    // The server takes the job and runs it without the session; meanwhile a
+    // broken save comes in, which defers nothing of its own.
+    let job = session.extras_job().expect("work was deferred");
+    site.edit("content/mechanisms/alpha.md", "title: Alpha", "title: [broken");
+    assert!(session.apply(std::slice::from_ref(&alpha)).failed());
+    assert_eq!(session.install_extras(job.generation(), job.run()), Vec::<String>::new(), "superseded");
+    // The work is due again, for the last good state.
+    assert_eq!(session.finish_extras(), ["print.html", "search-index.js"]);
+    site.edit("content/mechanisms/alpha.md", "title: [broken", "title: Alpha");
+    assert!(!session.apply(std::slice::from_ref(&alpha)).failed());
+    session.finish_extras();
+    assert_same_as_full_build(&site, &session, "after the fix");
 }
 
 #[test]
