@@ -236,6 +236,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
 
     // The watcher: changes go through the debouncer to one rebuild each.
     let (tx, rx) = channel::<Vec<PathBuf>>();
+    let (extras_tx, extras_rx) = channel::<()>();
     let mut debouncer = new_debouncer(DEBOUNCE, Some(Duration::from_millis(10)), move |result: DebounceEventResult| {
         if let Ok(events) = result {
             // Reads (our own included) are not changes; folders are followed
@@ -319,7 +320,23 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                     clients.broadcast(&message);
                 }
                 failing = report.failed();
-                session.lock().expect("no panic while held").finish_extras();
+                let _ = extras_tx.send(());
+            }
+        });
+    }
+    // The files that hold the whole handbook (search index, print page,
+    // downloads) are rebuilt here, without holding the session: a save made
+    // meanwhile is not kept waiting; work for a superseded state is dropped.
+    {
+        let session = session.clone();
+        std::thread::spawn(move || {
+            while extras_rx.recv().is_ok() {
+                while extras_rx.try_recv().is_ok() {}
+                loop {
+                    let Some(job) = session.lock().expect("no panic while held").extras_job() else { break };
+                    let pages = job.run();
+                    session.lock().expect("no panic while held").install_extras(job.generation(), pages);
+                }
             }
         });
     }

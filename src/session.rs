@@ -59,7 +59,7 @@ type Templates = (Tera, HashMap<String, (PathBuf, String)>);
 pub struct Session {
     options: Options,
     workspace: Workspace,
-    templates: Option<Templates>,
+    templates: Option<Arc<Templates>>,
     statics: Vec<(String, PathBuf)>,
     history: HashMap<String, String>,
     /// Problems found while walking the content folder.
@@ -76,6 +76,8 @@ pub struct Session {
     /// downloads) for [`Session::finish_extras`], so pages can reload first.
     pub defer_extras: bool,
     extras_due: bool,
+    /// Counts updates, so deferred work for an older state is not installed.
+    generation: u64,
 }
 
 impl Session {
@@ -97,7 +99,7 @@ impl Session {
         let mut session = Session {
             options,
             workspace,
-            templates,
+            templates: templates.map(Arc::new),
             statics,
             history,
             walk,
@@ -107,6 +109,7 @@ impl Session {
             pending_all: true,
             defer_extras: false,
             extras_due: false,
+            generation: 0,
         };
         let mut report = session.refresh(template_ds);
         report.elapsed = start.elapsed();
@@ -129,6 +132,7 @@ impl Session {
 
     /// Applies changes to files under the root (added, modified or removed).
     pub fn apply(&mut self, changed: &[PathBuf]) -> Report {
+        self.generation += 1;
         let start = Instant::now();
         let root = self.options.root.clone();
         let content = self.options.content_dir();
@@ -149,7 +153,7 @@ impl Session {
         }
         let mut extra = Diagnostics::new();
         if templates_changed {
-            self.templates = crate::render::load_templates(&templates_dir, &mut extra);
+            self.templates = crate::render::load_templates(&templates_dir, &mut extra).map(Arc::new);
             self.pending_all = true;
         }
         let mut css_only = false;
@@ -192,7 +196,7 @@ impl Session {
         diagnostics.extend(extra);
         diagnostics.sort();
         let mut report = Report { diagnostics, ..Report::default() };
-        let (Some(handbook), Some((tera, sources))) = (self.workspace.handbook(), self.templates.as_ref()) else {
+        let (Some(handbook), Some((tera, sources))) = (self.workspace.handbook(), self.templates.as_deref()) else {
             if !report.failed() {
                 report.diagnostics.push(Diagnostic::file(
                     Severity::Error,
@@ -208,9 +212,7 @@ impl Session {
         // What is derived across entries (backlinks, relations, chronology,
         // tags, sources) is reused when no changed entry changed any of it.
         let derived = match (&self.good, self.pending_all) {
-            (Some(good), false)
-                if !self.pending_home && derivation_unchanged(&good.handbook, &handbook, &self.pending) =>
-            {
+            (Some(good), false) if !self.pending_home && derivation_unchanged(&good.handbook, &handbook) => {
                 good.derived.clone()
             }
             _ => Arc::new(crate::derive::derive(&handbook)),
@@ -293,23 +295,81 @@ impl Session {
     }
 }
 
+/// What is needed to rebuild the files that hold the whole handbook, taken
+/// from a session so the work can run without holding it.
+pub struct ExtrasJob {
+    generation: u64,
+    handbook: Handbook,
+    derived: Arc<Derived>,
+    templates: Arc<Templates>,
+    history: HashMap<String, String>,
+    /// The entry pages the print page is made from.
+    pages: BTreeMap<String, Bytes>,
+}
+
+impl ExtrasJob {
+    /// The update this job belongs to.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Builds the print page, the search index and the data downloads.
+    pub fn run(&self) -> Vec<Page> {
+        let (tera, sources) = &*self.templates;
+        let renderer = Renderer::new(tera, sources, &self.handbook, &self.derived, &self.history);
+        let mut ds = Diagnostics::new();
+        let (mut fresh, print) = rayon::join(
+            || crate::data::pages(&self.handbook, &self.derived, &self.history),
+            || renderer.print_page(|p| self.pages.get(p).map(|b| b.as_slice()), &mut ds),
+        );
+        fresh.extend(print);
+        fresh.sort_by(|a, b| a.path.cmp(&b.path));
+        fresh
+    }
+}
+
 impl Session {
     /// Brings the files that hold the whole handbook (print page, search
     /// index, data downloads) up to date after a deferred update; returns
     /// the paths that changed.
     pub fn finish_extras(&mut self) -> Vec<String> {
+        match self.extras_job() {
+            Some(job) => {
+                let pages = job.run();
+                self.install_extras(job.generation, pages)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// The deferred work of the last update, if any, to [`ExtrasJob::run`]
+    /// without holding the session; then [`Session::install_extras`].
+    pub fn extras_job(&mut self) -> Option<ExtrasJob> {
         if !self.extras_due {
-            return Vec::new();
+            return None;
         }
         self.extras_due = false;
-        let (Some(good), Some((tera, sources))) = (self.good.as_mut(), self.templates.as_ref()) else {
+        let (good, templates) = (self.good.as_ref()?, self.templates.clone()?);
+        Some(ExtrasJob {
+            generation: self.generation,
+            handbook: good.handbook.clone(),
+            derived: good.derived.clone(),
+            templates,
+            history: self.history.clone(),
+            pages: good.pages.clone(),
+        })
+    }
+
+    /// Takes the files an [`ExtrasJob`] built, unless the handbook changed
+    /// since (the update that changed it has left a newer job); returns the
+    /// paths that changed.
+    pub fn install_extras(&mut self, generation: u64, fresh: Vec<Page>) -> Vec<String> {
+        if generation != self.generation {
+            // Whatever came since may have failed and left nothing to do: do it again.
+            self.extras_due = self.good.is_some();
             return Vec::new();
-        };
-        let renderer = Renderer::new(tera, sources, &good.handbook, &good.derived, &self.history);
-        let mut ds = Diagnostics::new();
-        let mut fresh: Vec<Page> = crate::data::pages(&good.handbook, &good.derived, &self.history);
-        fresh.extend(renderer.print_page(|p| good.pages.get(p).map(|b| b.as_slice()), &mut ds));
-        fresh.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        let Some(good) = self.good.as_mut() else { return Vec::new() };
         let mut changed = Vec::new();
         for page in fresh {
             if good.pages.get(&page.path).is_none_or(|old| **old != page.content) {
@@ -379,23 +439,20 @@ fn link_targets(e: &Entry) -> BTreeSet<&str> {
 /// the same entries in the same order, and no changed entry differs in what
 /// derivation reads (title, kind, dates, events, links, relations, tags,
 /// cited sources).
-fn derivation_unchanged(old: &Handbook, new: &Handbook, changed: &BTreeSet<String>) -> bool {
-    if old.entries.len() != new.entries.len() || old.entries.iter().zip(&new.entries).any(|(a, b)| a.id != b.id) {
-        return false;
-    }
-    let by_id = |h: &Handbook, id: &str| h.entries.iter().find(|e| e.id == id).cloned();
-    changed.iter().all(|id| match (by_id(old, id), by_id(new, id)) {
-        (Some(a), Some(b)) => {
-            list_signature(&a) == list_signature(&b)
-                && event_signature(&a) == event_signature(&b)
-                && link_targets(&a) == link_targets(&b)
-                && a.relations == b.relations
-                && a.tags == b.tags
-                && a.notes.cited_keys == b.notes.cited_keys
-        }
-        (None, None) => true,
-        _ => false,
-    })
+fn derivation_unchanged(old: &Handbook, new: &Handbook) -> bool {
+    // Entries that were not recompiled are the same allocation in both: only
+    // the others are looked at (reading all 10,000 was most of a save's time).
+    old.entries.len() == new.entries.len()
+        && old.entries.iter().zip(&new.entries).all(|(a, b)| {
+            Arc::ptr_eq(a, b)
+                || (a.id == b.id
+                    && list_signature(a) == list_signature(b)
+                    && event_signature(a) == event_signature(b)
+                    && link_targets(a) == link_targets(b)
+                    && a.relations == b.relations
+                    && a.tags == b.tags
+                    && a.notes.cited_keys == b.notes.cited_keys)
+        })
 }
 
 /// The pages that may differ between two states of the handbook, given the
