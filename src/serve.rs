@@ -32,8 +32,14 @@ use crate::session::{Report, Session};
 pub const PREFIX: &str = "/__handbook/";
 const SCRIPT: &str = include_str!("live-reload.js");
 
-/// How long the debouncer waits for a burst of file events to end.
-pub const DEBOUNCE: Duration = Duration::from_millis(30);
+/// How long the debouncer waits for a burst of file events to end. An
+/// editor's save (write a temporary file, rename it over the entry; or
+/// truncate and write) is a burst of events well under a millisecond apart;
+/// the window adds directly to the time from save to reload.
+pub const DEBOUNCE: Duration = Duration::from_millis(15);
+
+/// How often the debouncer looks for bursts that have ended.
+const DEBOUNCE_TICK: Duration = Duration::from_millis(5);
 
 /// A message to the open pages.
 #[derive(Clone, Debug, Serialize)]
@@ -237,7 +243,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
     // The watcher: changes go through the debouncer to one rebuild each.
     let (tx, rx) = channel::<Vec<PathBuf>>();
     let (extras_tx, extras_rx) = channel::<()>();
-    let mut debouncer = new_debouncer(DEBOUNCE, Some(Duration::from_millis(10)), move |result: DebounceEventResult| {
+    let mut debouncer = new_debouncer(DEBOUNCE, Some(DEBOUNCE_TICK), move |result: DebounceEventResult| {
         if let Ok(events) = result {
             // Reads (our own included) are not changes; folders are followed
             // through the events of the files in them.

@@ -30,6 +30,8 @@ struct Good {
     handbook: Handbook,
     derived: Arc<Derived>,
     pages: BTreeMap<String, Bytes>,
+    /// The paths of the pages rendered from templates.
+    all_paths: Arc<BTreeSet<String>>,
 }
 
 /// What an update did.
@@ -218,7 +220,11 @@ impl Session {
             _ => Arc::new(crate::derive::derive(&handbook)),
         };
         let renderer = Renderer::new(tera, sources, &handbook, &derived, &self.history);
-        let all_paths: BTreeSet<String> = renderer.page_paths().into_iter().collect();
+        // The same derived data over the same entries lists the same pages.
+        let all_paths = match &self.good {
+            Some(good) if Arc::ptr_eq(&good.derived, &derived) => good.all_paths.clone(),
+            _ => Arc::new(renderer.page_paths().into_iter().collect::<BTreeSet<String>>()),
+        };
         let dirty = match (&self.good, self.pending_all) {
             (Some(good), false) => {
                 dirty_pages(&good.handbook, &good.derived, &handbook, &derived, &self.pending, self.pending_home)
@@ -235,11 +241,9 @@ impl Session {
             report.diagnostics.extend(render_ds);
             return report;
         }
-        let mut pages: BTreeMap<String, Bytes> = match (&self.good, &dirty) {
-            (Some(good), Some(_)) => good.pages.clone(),
-            _ => BTreeMap::new(),
-        };
-        let before = pages.clone();
+        let before: BTreeMap<String, Bytes> =
+            self.good.as_mut().map(|g| std::mem::take(&mut g.pages)).unwrap_or_default();
+        let mut pages: BTreeMap<String, Bytes> = if dirty.is_some() { before.clone() } else { BTreeMap::new() };
         for page in rendered {
             pages.insert(page.path, Arc::new(page.content));
         }
@@ -287,7 +291,7 @@ impl Session {
         report.removed = before.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
         // Not kept if it cannot be written; serving does not depend on it.
         let _ = handbook.bibliography.save_cache();
-        self.good = Some(Good { handbook, derived, pages });
+        self.good = Some(Good { handbook, derived, pages, all_paths });
         self.pending.clear();
         self.pending_home = false;
         self.pending_all = false;
@@ -476,17 +480,28 @@ pub fn dirty_pages(
             d.tags.len(),
         )
     };
-    if counts(old, old_d) != counts(new, new_d) {
+    // The same derived data (reused when no change touched it) has the same counts.
+    if !std::ptr::eq(old_d, new_d) && counts(old, old_d) != counts(new, new_d) {
         return None;
     }
     let mut dirty: HashSet<String> = HashSet::new();
     if home_changed {
         dirty.insert("index.html".into());
     }
-    let index = |h: &Handbook| -> HashMap<String, usize> {
-        h.entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect()
+    // Where each changed entry is, in each state. Entries that were not
+    // recompiled are the same allocation in both, in the same place when the
+    // set of entries is the same: only the others need be looked at.
+    let index = |h: &Handbook, others: &Handbook| -> HashMap<String, usize> {
+        let same_set = h.entries.len() == others.entries.len();
+        h.entries
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| !same_set || !Arc::ptr_eq(e, &others.entries[*i]))
+            .filter(|(_, e)| changed.contains(&e.id))
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect()
     };
-    let (old_index, new_index) = (index(old), index(new));
+    let (old_index, new_index) = (index(old, new), index(new, old));
     // Pages of the entries that show `i` in one of their lists, or that it shows.
     let neighbours = |h: &Handbook, d: &Derived, i: usize, out: &mut HashSet<String>| {
         let e = &h.entries[i];
