@@ -38,12 +38,16 @@ fn citations(e: &Entry) -> Vec<Value> {
 
 /// All entries with their events, relations and citations (bodies excluded).
 fn handbook_json(h: &Handbook, d: &Derived) -> String {
-    let entries: Vec<Value> = h
+    // Each entry is built and printed on its own, in parallel, and the
+    // document is put together around them: the same text as printing one
+    // value tree of the whole handbook, without holding that tree (hundreds
+    // of megabytes at 10,000 entries).
+    let entries: Vec<String> = h
         .entries
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, e)| {
-            json!({
+            let entry = json!({
                 "id": e.id,
                 "kind": e.kind,
                 "title": e.title,
@@ -73,16 +77,40 @@ fn handbook_json(h: &Handbook, d: &Derived) -> String {
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "event_citations": citations(e),
-            })
+            });
+            // Two levels in (the document, then its `entries` list). JSON
+            // strings hold no raw line breaks, so every line is indented.
+            let printed = serde_json::to_string_pretty(&entry).expect("JSON");
+            let mut indented = String::with_capacity(printed.len() + printed.len() / 8);
+            for (n, line) in printed.lines().enumerate() {
+                if n > 0 {
+                    indented.push('\n');
+                }
+                indented.push_str("    ");
+                indented.push_str(line);
+            }
+            indented
         })
         .collect();
-    let doc = json!({
-        "title": h.site.title,
-        "description": h.site.description,
-        "generator": concat!("handbook ", env!("CARGO_PKG_VERSION")),
-        "entries": entries,
-    });
-    serde_json::to_string_pretty(&doc).expect("JSON") + "\n"
+    let field = |value: &str| serde_json::to_string(value).expect("JSON");
+    let mut out = String::with_capacity(entries.iter().map(|e| e.len() + 2).sum::<usize>() + 256);
+    // Keys in order, as a JSON object's are printed.
+    out.push_str("{\n  \"description\": ");
+    out.push_str(&field(&h.site.description));
+    out.push_str(",\n  \"entries\": [");
+    if entries.is_empty() {
+        out.push(']');
+    } else {
+        out.push('\n');
+        out.push_str(&entries.join(",\n"));
+        out.push_str("\n  ]");
+    }
+    out.push_str(",\n  \"generator\": ");
+    out.push_str(&field(concat!("handbook ", env!("CARGO_PKG_VERSION"))));
+    out.push_str(",\n  \"title\": ");
+    out.push_str(&field(&h.site.title));
+    out.push_str("\n}\n");
+    out
 }
 
 fn csv_field(s: &str) -> String {

@@ -316,3 +316,21 @@ fn the_citation_cache_changes_nothing_but_time_and_follows_edits_to_sources() {
     assert!(site.page("sources.html").contains("Korolyov"));
     assert!(!site.page("sources.html").contains("Korolev,"));
 }
+
+#[test]
+fn handbook_json_is_the_whole_handbook_as_pretty_printed_json() {
+    let site = Site::copy_of("basic");
+    site.build_ok();
+    let text = site.page("handbook.json");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    // Put together entry by entry, it is exactly what printing the whole value gives.
+    assert_eq!(serde_json::to_string_pretty(&doc).unwrap() + "\n", text);
+    let entries = doc["entries"].as_array().unwrap();
+    let ids: Vec<&str> = entries.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"alpha") && ids.contains(&"drill"), "{ids:?}");
+    let alpha = entries.iter().find(|e| e["id"] == "alpha").unwrap();
+    assert_eq!(alpha["url"], "mechanisms/alpha.html");
+    assert!(!alpha["events"].as_array().unwrap().is_empty());
+    assert!(alpha["mentioned_in"].as_array().unwrap().iter().any(|m| m == "decl"));
+    assert!(doc["generator"].as_str().unwrap().starts_with("handbook "));
+}
