@@ -121,6 +121,11 @@ pub fn compile(
     let workspace = crate::model::Workspace::new(loaded, &content, model_options);
     diagnostics.extend(workspace.diagnostics());
     let handbook = workspace.handbook()?;
+    // What the rest needs of the sources is in the handbook now (and the
+    // bibliography for download): the front matter, its position indexes
+    // and the files' text are let go before the pages take their room.
+    let references = workspace.loaded().references.clone();
+    drop(workspace);
     timings.lap("model");
     let templates = crate::render::load_templates(&options.root.join("templates"), diagnostics);
     if diagnostics.has_errors() {
@@ -156,7 +161,7 @@ pub fn compile(
             return None;
         }
     };
-    pages.extend(extra_pages(workspace.loaded(), &statics));
+    pages.extend(extra_pages(references.as_ref(), &statics));
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     // A cache that cannot be written is not kept; the build does not depend on it.
     let _ = handbook.bibliography.save_cache();
@@ -174,14 +179,14 @@ pub fn compile(
 /// Output files that come from no template: the default stylesheet and
 /// script (unless `static/` has its own), the bibliography download, and the
 /// highlighting stylesheet.
-pub fn extra_pages(loaded: &crate::load::Loaded, statics: &[(String, PathBuf)]) -> Vec<Page> {
+pub fn extra_pages(references: Option<&crate::load::SourceFile>, statics: &[(String, PathBuf)]) -> Vec<Page> {
     let mut pages = Vec::new();
     for (name, text) in DEFAULT_STATIC {
         if !statics.iter().any(|(p, _)| p == name) {
             pages.push(Page { path: name.to_string(), content: text.as_bytes().to_vec() });
         }
     }
-    if let Some(bib) = &loaded.references {
+    if let Some(bib) = references {
         // Offered for download on the Sources page, exactly as the authors keep it.
         pages.push(Page { path: "references.bib".into(), content: bib.text.as_bytes().to_vec() });
     }

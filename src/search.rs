@@ -23,8 +23,8 @@ pub type Document = Vec<String>;
 /// Builds the index of `docs` over `fields`; document `i` gets the reference
 /// `i` (its number as text) and `ref_field` names the reference.
 pub fn build(fields: &[&str], ref_field: &str, docs: &[Document]) -> String {
-    // Each document's words, per field: (word, how often), and the number of words.
-    let analysed: Vec<Vec<(Vec<(String, u32)>, usize)>> = docs
+    // Each document's words, per field (see `Words`).
+    let analysed: Vec<Vec<Words>> = docs
         .par_iter()
         .map_init(
             || {
@@ -44,7 +44,13 @@ pub fn build(fields: &[&str], ref_field: &str, docs: &[Document]) -> String {
                         for token in tokens {
                             *counts.entry(token).or_default() += 1;
                         }
-                        (counts.into_iter().collect(), length)
+                        let mut words = Words { text: String::new(), counts: Vec::with_capacity(counts.len()), length };
+                        for (word, count) in counts {
+                            words.text.push_str(&word);
+                            words.text.push('\n');
+                            words.counts.push(count);
+                        }
+                        words
                     })
                     .collect()
             },
@@ -70,8 +76,8 @@ pub fn build(fields: &[&str], ref_field: &str, docs: &[Document]) -> String {
         .map(|&f| {
             let mut postings: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
             for (doc, per_field) in analysed.iter().enumerate() {
-                for (word, count) in &per_field[f].0 {
-                    postings.entry(word.as_str()).or_default().push((rank[doc], *count));
+                for (word, count) in per_field[f].iter() {
+                    postings.entry(word).or_default().push((rank[doc], count));
                 }
             }
             let mut words: Vec<(&str, Vec<(usize, u32)>)> = postings.into_iter().collect();
@@ -115,12 +121,28 @@ pub fn build(fields: &[&str], ref_field: &str, docs: &[Document]) -> String {
             if j > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{}:{}", json_str(fields[f]), analysed[doc][f].1);
+            let _ = write!(out, "{}:{}", json_str(fields[f]), analysed[doc][f].length);
         }
         out.push('}');
     }
     let _ = write!(out, "}},\"length\":{}}},\"lang\":{}}}", docs.len(), json_str(&english.name()));
     out
+}
+
+/// The distinct words of one field of one document, with how often each
+/// occurs and how many words the field has. The words are kept in one
+/// string, a line each: 10,000 documents have millions of them, and a
+/// `String` apiece cost more memory than the text.
+struct Words {
+    text: String,
+    counts: Vec<u32>,
+    length: usize,
+}
+
+impl Words {
+    fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.text.lines().zip(self.counts.iter().copied())
+    }
 }
 
 /// Writes the trie node for the words in `words` (sorted, all sharing their

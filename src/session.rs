@@ -259,7 +259,7 @@ impl Session {
             }
         }
         self.extras_due = defer;
-        for page in crate::build::extra_pages(self.workspace.loaded(), &self.statics) {
+        for page in crate::build::extra_pages(self.workspace.loaded().references.as_ref(), &self.statics) {
             pages.insert(page.path, Arc::new(page.content));
         }
         for (rel, path) in &self.statics {
@@ -275,7 +275,10 @@ impl Session {
         // Drop pages that no longer exist (a removed entry, year or tag).
         let statics: HashSet<&str> = self.statics.iter().map(|(p, _)| p.as_str()).collect();
         let extras: HashSet<String> =
-            crate::build::extra_pages(self.workspace.loaded(), &self.statics).into_iter().map(|p| p.path).collect();
+            crate::build::extra_pages(self.workspace.loaded().references.as_ref(), &self.statics)
+                .into_iter()
+                .map(|p| p.path)
+                .collect();
         pages.retain(|p, _| {
             all_paths.contains(p)
                 || statics.contains(p.as_str())
