@@ -263,6 +263,12 @@ impl Workspace {
         };
         let bibliography =
             Arc::new(Bibliography::load(loaded.references.as_ref(), style, &mut global).with_cache(cache));
+        // The Sources page needs the whole bibliography in the style's order,
+        // a long render when it is not cached: start it now, beside the entries.
+        let prefetch = bibliography.clone();
+        rayon::spawn(move || {
+            prefetch.render_all();
+        });
         if loaded.references.is_none() {
             global.push(
                 Diagnostic::file(
