@@ -56,23 +56,28 @@ pub struct Stats {
 }
 
 /// How long each stage of a run took, in order (`handbook build --timings`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Timings {
     phases: Vec<(&'static str, Duration)>,
-    last: Option<Instant>,
+    last: Instant,
+}
+
+impl Default for Timings {
+    fn default() -> Timings {
+        Timings::new()
+    }
 }
 
 impl Timings {
     pub fn new() -> Timings {
-        Timings { phases: Vec::new(), last: Some(Instant::now()) }
+        Timings { phases: Vec::new(), last: Instant::now() }
     }
 
     /// Records the time since the previous lap (or since `new`) as `phase`.
     pub fn lap(&mut self, phase: &'static str) {
         let now = Instant::now();
-        let since = self.last.unwrap_or(now);
-        self.phases.push((phase, now - since));
-        self.last = Some(now);
+        self.phases.push((phase, now - self.last));
+        self.last = now;
     }
 
     pub fn phases(&self) -> &[(&'static str, Duration)] {

@@ -209,9 +209,9 @@ pub struct Bibliography {
     keys: Vec<String>,
     /// Rendered citation items by (key, locator, position): a source cited
     /// the same way in the same position renders the same on every page.
+    /// (The first lookup for every citation: cheaper than forming the
+    /// citation cache's key, which it falls back to.)
     notes: Mutex<HashMap<(String, Option<LocatorLabel>, Position), String>>,
-    /// Each source's bibliography entry, rendered alone.
-    entries: Mutex<HashMap<String, String>>,
     /// The whole bibliography in the style's order (rendered once).
     all: OnceLock<Vec<(String, String)>>,
     /// Keys of entries that are in the file but broken (reported there):
@@ -432,7 +432,6 @@ impl Bibliography {
             fingerprints,
             keys,
             notes: Mutex::default(),
-            entries: Mutex::default(),
             all: OnceLock::new(),
             broken: Default::default(),
         }
@@ -466,13 +465,10 @@ impl Bibliography {
     /// One source's bibliography entry, rendered on its own (so it never
     /// borrows a neighbour's author as "———").
     fn entry_html(&self, key: &str) -> String {
-        if let Some(html) = self.entries.lock().expect("no panic while held").get(key) {
-            return html.clone();
-        }
         let (Some(entry), Some(print)) = (self.library.get(key), self.fingerprints.get(key)) else {
             return String::new();
         };
-        let html = self.cache.get_or_render(format!("entry|{print}"), || {
+        self.cache.get_or_render(format!("entry|{print}"), || {
             let mut driver = BibliographyDriver::new();
             let mut item = CitationItem::with_entry(entry);
             item.hidden = true;
@@ -483,9 +479,7 @@ impl Bibliography {
                 .and_then(|b| b.items.into_iter().next())
                 .map(|i| to_html(&i.content))
                 .unwrap_or_default()
-        });
-        self.entries.lock().expect("no panic while held").insert(key.to_string(), html.clone());
-        html
+        })
     }
 
     /// The citation of one item (without prefix and suffix) in a position.

@@ -41,13 +41,23 @@ struct AnchorChecks {
 /// The home page, where [`AnchorChecks`] names a file by entry index.
 const HOME: usize = usize::MAX;
 
-/// The ids whose anchors `links` point to (`own_id` for the page's own anchors).
+/// The links among `links` that name an anchor to check, with the anchor
+/// and the id of the page it is on (`own_id` for the page's own anchors;
+/// `#top` always exists, and the home page's anchors are its headings).
+fn anchor_links<'a>(
+    links: &'a [CrossLink],
+    own_id: &'a str,
+) -> impl Iterator<Item = (&'a CrossLink, &'a str, &'a str)> {
+    links.iter().filter_map(move |l| {
+        let anchor = l.anchor.as_deref().filter(|a| !a.is_empty() && *a != "top")?;
+        let target = l.target.as_deref().unwrap_or(own_id);
+        (!target.is_empty()).then_some((l, anchor, target))
+    })
+}
+
+/// The ids whose anchors `links` point to.
 fn anchor_targets<'a>(links: &'a [CrossLink], own_id: &'a str) -> impl Iterator<Item = &'a str> {
-    links
-        .iter()
-        .filter(|l| l.anchor.as_deref().is_some_and(|a| !a.is_empty() && a != "top"))
-        .map(move |l| l.target.as_deref().unwrap_or(own_id))
-        .filter(|t| !t.is_empty())
+    anchor_links(links, own_id).map(|(_, _, target)| target)
 }
 
 /// Options that change what is built.
@@ -1126,52 +1136,37 @@ fn check_anchors<'e>(
             || e.headings.iter().any(|h| h.id == anchor)
             || e.notes.notes.iter().any(|n| n.id == anchor)
     };
-    // The source text, for the snippet, is looked up only for a broken link.
-    let text_of = |file: &Path| -> &str {
-        loaded
-            .entries
-            .iter()
-            .map(|f| &f.source)
-            .chain(loaded.home.iter())
-            .find(|s| s.path.as_os_str() == file.as_os_str())
-            .map_or("", |s| s.text.as_str())
-    };
-    {
-        for link in links {
-            let Some(anchor) = &link.anchor else { continue };
-            if anchor.is_empty() || anchor == "top" {
-                continue;
-            }
-            let target = link.target.as_deref().unwrap_or(own_id);
-            if target.is_empty() || ambiguous.contains(target) {
-                continue; // the home page's anchors are its headings; ambiguous ids are reported already
-            }
-            let Some(target_entry) = target_of(target) else { continue };
-            if !has_anchor(target_entry, anchor) {
-                let text = text_of(file);
-                let mut known: Vec<&str> = target_entry
-                    .events
-                    .iter()
-                    .map(|ev| ev.anchor.as_str())
-                    .chain(target_entry.headings.iter().map(|h| h.id.as_str()))
-                    .filter(|a| !markdown::RESERVED_IDS.contains(a) && !a.starts_with("note-"))
-                    .collect();
-                known.sort();
-                known.dedup();
-                let hint = match nearest(anchor, known.iter().copied()) {
-                    Some(n) => format!("did you mean `#{n}`? The page has: {}", known.join(", ")),
-                    None => format!("the page's anchors are: {}", known.join(", ")),
-                };
-                diagnostics.push(
-                    Diagnostic::error(
-                        file,
-                        text,
-                        link.span.clone(),
-                        format!("`#{anchor}` is not an anchor of `{target}`"),
-                    )
+    for (link, anchor, target) in anchor_links(links, own_id) {
+        if ambiguous.contains(target) {
+            continue; // reported already
+        }
+        let Some(target_entry) = target_of(target) else { continue };
+        if !has_anchor(target_entry, anchor) {
+            // The source text, for the snippet, is looked up only for a broken link.
+            let text = loaded
+                .entries
+                .iter()
+                .map(|f| &f.source)
+                .chain(loaded.home.iter())
+                .find(|s| s.path.as_os_str() == file.as_os_str())
+                .map_or("", |s| s.text.as_str());
+            let mut known: Vec<&str> = target_entry
+                .events
+                .iter()
+                .map(|ev| ev.anchor.as_str())
+                .chain(target_entry.headings.iter().map(|h| h.id.as_str()))
+                .filter(|a| !markdown::RESERVED_IDS.contains(a) && !a.starts_with("note-"))
+                .collect();
+            known.sort();
+            known.dedup();
+            let hint = match nearest(anchor, known.iter().copied()) {
+                Some(n) => format!("did you mean `#{n}`? The page has: {}", known.join(", ")),
+                None => format!("the page's anchors are: {}", known.join(", ")),
+            };
+            diagnostics.push(
+                Diagnostic::error(file, text, link.span.clone(), format!("`#{anchor}` is not an anchor of `{target}`"))
                     .with_hint(hint),
-                );
-            }
+            );
         }
     }
 }
