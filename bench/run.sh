@@ -18,6 +18,7 @@
 #   WORK=/tmp/handbook-bench   where corpora, outputs and results go
 #   SEED=                gen-corpus seed (default: its own)
 #   HUGO=hugo            the hugo binary
+#   RELOAD=1             0 skips the save-to-reload measurement
 #
 # Example: SIZES="1000" RUNS=3 bench/run.sh > bench-results.md
 set -euo pipefail
@@ -26,6 +27,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SIZES=${SIZES:-"1000 10000"}
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
+RELOAD=${RELOAD:-1}
 WORK=${WORK:-${TMPDIR:-/tmp}/handbook-bench}
 SEED=${SEED:-}
 HUGO=${HUGO:-hugo}
@@ -177,3 +179,15 @@ for n in $SIZES; do
     row "HTML pages written" 9 1 "%d"
 done
 say "raw measurements: $RESULTS"
+
+if [[ "$RELOAD" != 0 ]]; then
+    say "timing save to reload in handbook serve…"
+    roots=()
+    for n in $SIZES; do roots+=("$WORK/corpus/$n/handbook"); done
+    echo
+    echo "## save to reload (handbook serve)"
+    echo
+    echo "- one entry's prose edited and saved 9 times; the time includes the watcher's debounce window"
+    echo
+    (cd "$ROOT" && cargo bench --quiet --bench reload -- "${roots[@]}")
+fi
