@@ -192,6 +192,10 @@ pub fn is_slug(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// Ids an entry cannot have: `index` would be written over its kind's list
+/// (`exercises/index.html`).
+pub const RESERVED_IDS: &[&str] = &["index"];
+
 /// The slug for a title: lowercase ASCII words joined by hyphens.
 pub fn slugify(s: &str) -> String {
     let mut out = String::new();
@@ -286,6 +290,17 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
                             "rename it to `{}.md` (lowercase ASCII letters, digits and single hyphens)",
                             slugify(stem)
                         )),
+                    );
+                    continue;
+                }
+                if RESERVED_IDS.contains(&stem) {
+                    diagnostics.push(
+                        Diagnostic::file(
+                            Severity::Error,
+                            &path,
+                            format!("`{stem}` cannot be an entry id: {folder}/{stem}.html is the list of the entries in {folder}/"),
+                        )
+                        .with_hint("rename the file after the entry's title, as `handbook new KIND \"TITLE\"` would"),
                     );
                     continue;
                 }
