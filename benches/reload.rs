@@ -43,9 +43,16 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn measure(root: &Path) -> (usize, Vec<Duration>) {
-    let running =
-        start(Options::new(root), ServeOptions { bind: "127.0.0.1".parse().unwrap(), port: 0, verbose: false })
-            .expect("serve starts");
+    let running = start(
+        Options::new(root),
+        ServeOptions {
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            verbose: false,
+            timings: std::env::var_os("HANDBOOK_TIMINGS").is_some(),
+        },
+    )
+    .expect("serve starts");
     let entries = walkdir::WalkDir::new(root.join("content"))
         .into_iter()
         .filter_map(Result::ok)

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::date::PartialDate;
 use crate::load::Kind;
-use crate::model::{Entry, Handbook};
+use crate::model::{Entries, Entry, Handbook};
 use crate::site::RelationLabels;
 
 /// A group of related entries under one label ("Followed by": [...]).
@@ -57,6 +57,8 @@ pub struct Derived {
     pub by_kind: [Vec<usize>; 3],
     /// Home page: entries it links to, for completeness of backlinks.
     pub home_links: Vec<usize>,
+    /// Entry id → its index in `Handbook::entries`.
+    pub positions: HashMap<String, usize>,
 }
 
 fn kind_index(kind: Kind) -> usize {
@@ -65,8 +67,10 @@ fn kind_index(kind: Kind) -> usize {
 
 /// Derives backlinks, relations, chronology, tags and sources.
 pub fn derive(handbook: &Handbook) -> Derived {
-    let entries = &handbook.entries;
-    let index: HashMap<&str, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+    // A plain slice: the sorts below look entries up by index many times.
+    let entries: Vec<&Entry> = handbook.entries.iter().map(|e| &**e).collect();
+    let positions: HashMap<String, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+    let index = &positions;
     let by_title =
         |a: &usize, b: &usize| (&entries[*a].title, &entries[*a].id).cmp(&(&entries[*b].title, &entries[*b].id));
 
@@ -186,10 +190,10 @@ pub fn derive(handbook: &Handbook) -> Derived {
     let home_links =
         handbook.home.links.iter().filter_map(|l| l.target.as_deref().and_then(|t| index.get(t)).copied()).collect();
 
-    Derived { mentioned_in, relations_out, relations_in, years, tags, cited_by, by_kind, home_links }
+    Derived { mentioned_in, relations_out, relations_in, years, tags, cited_by, by_kind, home_links, positions }
 }
 
 /// Number of events on an entry's page, and their total: handy for summaries.
-pub fn event_count(entries: &[std::sync::Arc<Entry>]) -> usize {
+pub fn event_count(entries: &Entries) -> usize {
     entries.iter().map(|e| e.events.len()).sum()
 }

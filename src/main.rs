@@ -46,6 +46,9 @@ enum Command {
         /// Address to listen on (loopback by default; use 0.0.0.0 to share on a network).
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+        /// Print how long each stage of each rebuild took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Write a new entry from its kind's archetype and print its path.
     New {
@@ -175,7 +178,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Schema { what, out } => schema(what.as_deref(), out.as_deref()),
-        Command::Serve { site, port, bind } => {
+        Command::Serve { site, port, bind, timings } => {
             let options = site.options();
             if !options.content_dir().is_dir() {
                 eprintln!(
@@ -184,7 +187,7 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(USAGE_OR_IO);
             }
-            let serve = handbook::serve::ServeOptions { bind, port, verbose: true };
+            let serve = handbook::serve::ServeOptions { bind, port, verbose: true, timings };
             match handbook::serve::run(options, serve) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -156,6 +156,11 @@ impl Entry {
     pub fn url(&self) -> String {
         entry_url(self.kind, &self.id)
     }
+
+    /// What orders the handbook's entries: kind, then date, then id.
+    pub fn order_key(&self) -> (Kind, PartialDate, &str) {
+        (self.kind, self.date, &self.id)
+    }
 }
 
 /// The page of entry `id` of `kind`, relative to the site root.
@@ -179,13 +184,28 @@ pub struct Handbook {
     pub site: SiteConfig,
     pub bibliography: Arc<Bibliography>,
     pub home: Arc<Home>,
-    /// Entries sorted by kind, then date, then id.
-    pub entries: Vec<Arc<Entry>>,
+    /// Entries sorted by kind, then date, then id ([`Entry::order_key`]).
+    pub entries: Entries,
 }
+
+/// The handbook's entries in order: a persistent vector, so that a copy of
+/// the handbook costs nothing and changing one entry copies only the path to
+/// it. (`handbook serve` keeps the last good handbook beside the one being
+/// updated; copying 10,000 entry references on every save touched memory
+/// all over the heap, and was most of a save's time once that memory had
+/// gone cold.)
+pub type Entries = imbl::Vector<Arc<Entry>>;
 
 impl Handbook {
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.id == id).map(|e| &**e)
+    }
+
+    /// Where `entry` (or the entry with its id, kind and dates) is in
+    /// [`Handbook::entries`], found by binary search.
+    pub fn position(&self, entry: &Entry) -> Option<usize> {
+        let key = entry.order_key();
+        self.entries.binary_search_by(|e| e.order_key().cmp(&key)).ok()
     }
 }
 
@@ -228,7 +248,7 @@ pub struct Workspace {
     anchors: Option<AnchorChecks>,
     /// The compiled entries in the handbook's order (kind, date, id),
     /// updated entry by entry (sorting them all touched every entry on every save).
-    order: Option<Vec<Arc<Entry>>>,
+    order: Option<Entries>,
 }
 
 /// What changed in a workspace update, for deciding which pages to render.
@@ -345,23 +365,33 @@ impl Workspace {
                 (i, (ds, entry))
             })
             .collect();
-        let order_key = |e: &Entry| (e.kind, e.date, e.id.clone());
         for (i, r) in results {
             let old = std::mem::replace(&mut self.compiled[i], r);
             let Some(order) = self.order.as_mut() else { continue };
-            if let Some(old) = old.1 {
-                order.retain(|e| !Arc::ptr_eq(e, &old));
-            }
-            if let Some(new) = &self.compiled[i].1 {
-                let key = order_key(new);
-                let at = order.partition_point(|e| order_key(e) < key);
-                order.insert(at, new.clone());
+            let new = &self.compiled[i].1;
+            let place = |order: &Entries, e: &Entry| order.binary_search_by(|x| x.order_key().cmp(&e.order_key()));
+            match (old.1, new) {
+                // Most edits keep the entry where it was: replace it there.
+                (Some(old), Some(new)) if old.order_key() == new.order_key() => {
+                    if let Ok(at) = place(order, &old) {
+                        order.set(at, new.clone());
+                    }
+                }
+                (old, new) => {
+                    if let Some(Ok(at)) = old.map(|old| place(order, &old)) {
+                        order.remove(at);
+                    }
+                    if let Some(new) = new {
+                        let at = place(order, new).unwrap_or_else(|at| at);
+                        order.insert(at, new.clone());
+                    }
+                }
             }
         }
         if self.order.is_none() {
             let mut order: Vec<Arc<Entry>> = self.compiled.iter().filter_map(|(_, e)| e.clone()).collect();
-            order.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
-            self.order = Some(order);
+            order.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+            self.order = Some(order.into_iter().collect());
         }
         if home {
             let mut ds = Diagnostics::new();
@@ -535,6 +565,16 @@ impl Workspace {
         })
     }
 
+    /// The compiled entry with this id, if it compiled (and is not a draft
+    /// left out of the build).
+    pub fn entry(&self, id: &str) -> Option<&Arc<Entry>> {
+        let i = match &self.links {
+            Some((.., positions)) => *positions.get(id)?,
+            None => self.loaded.entries.iter().position(|f| f.id == id)?,
+        };
+        self.compiled[i].1.as_ref()
+    }
+
     /// The files as loaded (for snippets, and for the references download).
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
@@ -561,7 +601,7 @@ impl Workspace {
                 [folder, file] if Kind::from_folder(folder).is_some() && file.ends_with(".md") => {
                     let kind = Kind::from_folder(folder).expect("checked");
                     let id = file.trim_end_matches(".md").to_string();
-                    if !crate::load::is_slug(&id) {
+                    if !crate::load::is_slug(&id) || crate::load::RESERVED_IDS.contains(&id.as_str()) {
                         return None; // reported by a full load
                     }
                     let existing = self.position_of(path);

@@ -551,6 +551,36 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
+    /// The page at output path `path`, found without listing every page.
+    fn job_for(&self, path: &str) -> Option<Job> {
+        let d = self.derived;
+        let job = match path {
+            "index.html" => Job::Home,
+            "chronology/index.html" => Job::Chronology,
+            "sources.html" => Job::Sources,
+            "tags/index.html" => Job::Tags,
+            "404.html" => Job::NotFound,
+            _ => {
+                let (folder, name) = path.split_once('/')?;
+                let stem = name.strip_suffix(".html")?;
+                match (folder, Kind::from_folder(folder)) {
+                    (_, Some(kind)) if stem == "index" => Job::Kind(kind),
+                    (_, Some(kind)) => {
+                        let i = *d.positions.get(stem)?;
+                        (self.handbook.entries[i].kind == kind).then_some(Job::Entry(i))?
+                    }
+                    ("chronology", None) => {
+                        let year: i32 = stem.parse().ok()?;
+                        Job::Year(d.years.iter().position(|y| y.year == year && !y.items.is_empty())?)
+                    }
+                    ("tags", None) => Job::Tag(d.tags.iter().find(|(_, (slug, _))| slug == stem)?.0.clone()),
+                    _ => return None,
+                }
+            }
+        };
+        Some(job)
+    }
+
     /// The output paths of every page (not static files).
     pub fn page_paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = self.jobs().into_iter().map(|(p, _)| p).collect();
@@ -602,12 +632,22 @@ impl<'a> Renderer<'a> {
 
     /// Renders every page of the site.
     pub fn render_all(&self, diagnostics: &mut Diagnostics) -> Vec<Page> {
-        self.render_where(|_| true, diagnostics)
+        self.run(self.jobs().into_iter().map(|(_, j)| j).collect(), diagnostics)
     }
 
-    /// Renders the pages whose output path passes `wanted`.
-    pub fn render_where(&self, wanted: impl Fn(&str) -> bool + Sync, diagnostics: &mut Diagnostics) -> Vec<Page> {
-        let jobs: Vec<Job> = self.jobs().into_iter().filter(|(p, _)| wanted(p)).map(|(_, j)| j).collect();
+    /// Renders the pages at these output paths (paths that name no page,
+    /// such as the print page or a removed entry's, are passed over).
+    pub fn render_paths<'p>(
+        &self,
+        paths: impl IntoIterator<Item = &'p String>,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<Page> {
+        let mut jobs: Vec<(&String, Job)> = paths.into_iter().filter_map(|p| Some((p, self.job_for(p)?))).collect();
+        jobs.sort_by(|a, b| a.0.cmp(b.0));
+        self.run(jobs.into_iter().map(|(_, j)| j).collect(), diagnostics)
+    }
+
+    fn run(&self, jobs: Vec<Job>, diagnostics: &mut Diagnostics) -> Vec<Page> {
         let results: Vec<(Diagnostics, Option<Page>)> = jobs
             .into_par_iter()
             .map(|job| {
@@ -862,6 +902,7 @@ fn kind_fact(e: &Entry) -> String {
     }
 }
 
+#[derive(Debug, PartialEq)]
 enum Job {
     Entry(usize),
     Kind(Kind),
@@ -872,4 +913,37 @@ enum Job {
     Tags,
     Tag(String),
     NotFound,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ModelOptions, Workspace};
+
+    #[test]
+    fn every_page_is_found_by_its_path() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let mut ds = Diagnostics::new();
+        let loaded = crate::load::load(&root, &mut ds);
+        let handbook = Workspace::new(loaded, &root, ModelOptions::default()).handbook().unwrap();
+        let derived = crate::derive::derive(&handbook);
+        let (tera, sources) = load_templates(Path::new("no templates"), &mut ds).unwrap();
+        let history = HashMap::new();
+        let renderer = Renderer::new(&tera, &sources, &handbook, &derived, &history);
+        let jobs = renderer.jobs();
+        assert!(jobs.len() > handbook.entries.len() + 10);
+        for (path, job) in jobs {
+            assert_eq!(renderer.job_for(&path), Some(job), "{path}");
+        }
+        for other in [
+            "print.html",
+            "exercises/no-such-entry.html",
+            "chronology/1066.html",
+            "tags/x.html",
+            "a/b/c.html",
+            "x.html",
+        ] {
+            assert_eq!(renderer.job_for(other), None, "{other}");
+        }
+    }
 }

@@ -215,6 +215,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Print rebuild lines and diagnostics (off in tests).
     pub verbose: bool,
+    /// Print how long each stage of each rebuild took.
+    pub timings: bool,
 }
 
 /// Starts watching and serving; returns once the server listens.
@@ -278,6 +280,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
         let session = session.clone();
         let clients = clients.clone();
         let verbose = serve.verbose;
+        let timings = serve.timings;
         let options = options.clone();
         std::thread::spawn(move || {
             let mut debouncer = debouncer; // lives as long as the loop
@@ -310,6 +313,9 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                 let what = describe_paths(&paths, &options.root);
                 if verbose {
                     print_report(&report, &what, &options);
+                }
+                if timings {
+                    eprintln!("timings: {}", report.timings);
                 }
                 let message = if report.failed() {
                     Message::problems(&report.diagnostics)

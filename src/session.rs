@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use tera::Tera;
 
-use crate::build::Options;
+use crate::build::{Options, Timings};
 use crate::derive::Derived;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::model::{Entry, Handbook, ModelOptions, Workspace};
@@ -25,11 +25,15 @@ use crate::render::{Page, Renderer};
 /// One output file's bytes, shared between the server's threads.
 pub type Bytes = Arc<Vec<u8>>;
 
+/// Output path → bytes: a persistent map, so the last good output can be
+/// copied for an update (or for the work left to do after it) for nothing.
+type Pages = imbl::OrdMap<String, Bytes>;
+
 /// The last output that built without errors.
 struct Good {
     handbook: Handbook,
     derived: Arc<Derived>,
-    pages: BTreeMap<String, Bytes>,
+    pages: Pages,
     /// The paths of the pages rendered from templates.
     all_paths: Arc<BTreeSet<String>>,
 }
@@ -47,6 +51,8 @@ pub struct Report {
     /// previous pages are still served.
     pub diagnostics: Diagnostics,
     pub elapsed: Duration,
+    /// How long each stage of the update took (`handbook serve --timings`).
+    pub timings: Timings,
 }
 
 impl Report {
@@ -73,6 +79,8 @@ pub struct Session {
     /// Everything must be rendered at the next good update (templates or
     /// global files changed while the handbook was broken).
     pending_all: bool,
+    /// Files in static/ changed since the last good output.
+    statics_changed: bool,
     /// When set (the live server), an incremental update leaves the files
     /// that hold the whole handbook (print page, search index, data
     /// downloads) for [`Session::finish_extras`], so pages can reload first.
@@ -109,11 +117,12 @@ impl Session {
             pending: BTreeSet::new(),
             pending_home: false,
             pending_all: true,
+            statics_changed: true,
             defer_extras: false,
             extras_due: false,
             generation: 0,
         };
-        let mut report = session.refresh(template_ds);
+        let mut report = session.refresh(template_ds, Timings::new());
         report.elapsed = start.elapsed();
         (session, report)
     }
@@ -125,7 +134,7 @@ impl Session {
 
     /// Every output path and its bytes (for comparing with a full build).
     pub fn pages(&self) -> BTreeMap<String, Bytes> {
-        self.good.as_ref().map(|g| g.pages.clone()).unwrap_or_default()
+        self.good.as_ref().map(|g| g.pages.clone().into_iter().collect()).unwrap_or_default()
     }
 
     pub fn options(&self) -> &Options {
@@ -136,6 +145,7 @@ impl Session {
     pub fn apply(&mut self, changed: &[PathBuf]) -> Report {
         self.generation += 1;
         let start = Instant::now();
+        let mut timings = Timings::new();
         let root = self.options.root.clone();
         let content = self.options.content_dir();
         let templates_dir = root.join("templates");
@@ -161,6 +171,7 @@ impl Session {
         let mut css_only = false;
         if !static_changed.is_empty() {
             self.statics = crate::write::static_files(&static_dir).unwrap_or_default();
+            self.statics_changed = true;
             css_only = content_paths.is_empty()
                 && !templates_changed
                 && static_changed.iter().all(|p| p.extension().is_some_and(|e| e == "css"));
@@ -185,14 +196,22 @@ impl Session {
                 }
             }
         }
-        let mut report = self.refresh(extra);
+        timings.lap("model");
+        let mut report = self.refresh(extra, timings);
         report.css_only = css_only && !report.failed();
         report.elapsed = start.elapsed();
         report
     }
 
     /// Renders what is pending, if the handbook is now free of errors.
-    fn refresh(&mut self, extra: Diagnostics) -> Report {
+    ///
+    /// An update that changes a few entries costs what they change: the
+    /// handbook and the pages are persistent collections (copies share all
+    /// but what differs), changed entries are found by position, and only
+    /// the pages they can affect are rendered and compared. Passes over
+    /// every entry or page are left to updates that change the set of pages
+    /// (which derive everything again anyway).
+    fn refresh(&mut self, extra: Diagnostics, mut timings: Timings) -> Report {
         let mut diagnostics = self.walk.clone();
         diagnostics.extend(self.workspace.diagnostics());
         diagnostics.extend(extra);
@@ -206,98 +225,149 @@ impl Session {
                     "templates could not be loaded",
                 ));
             }
+            report.timings = timings;
             return report;
         };
+        timings.lap("diagnostics");
         if report.failed() {
+            report.timings = timings;
             return report;
         }
+        // The last good state, when only some entries changed since.
+        let previous = self.good.as_ref().filter(|_| !self.pending_all);
+        let changes: Vec<Changed> = match previous {
+            Some(good) => self
+                .pending
+                .iter()
+                .map(|id| Changed {
+                    id: id.clone(),
+                    old: good.derived.positions.get(id).map(|&i| (i, good.handbook.entries[i].clone())),
+                    new: self
+                        .workspace
+                        .entry(id)
+                        .and_then(|e| handbook.position(e).map(|i| (i, e.clone())))
+                        .filter(|(i, e)| Arc::ptr_eq(&handbook.entries[*i], e)),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         // What is derived across entries (backlinks, relations, chronology,
         // tags, sources) is reused when no changed entry changed any of it.
-        let derived = match (&self.good, self.pending_all) {
-            (Some(good), false) if !self.pending_home && derivation_unchanged(&good.handbook, &handbook) => {
+        let derived = match previous {
+            Some(good)
+                if !self.pending_home
+                    && derivation_unchanged(good.handbook.entries.len(), handbook.entries.len(), &changes) =>
+            {
                 good.derived.clone()
             }
             _ => Arc::new(crate::derive::derive(&handbook)),
         };
+        timings.lap("derive");
         let renderer = Renderer::new(tera, sources, &handbook, &derived, &self.history);
         // The same derived data over the same entries lists the same pages.
-        let all_paths = match &self.good {
-            Some(good) if Arc::ptr_eq(&good.derived, &derived) => good.all_paths.clone(),
-            _ => Arc::new(renderer.page_paths().into_iter().collect::<BTreeSet<String>>()),
-        };
-        let dirty = match (&self.good, self.pending_all) {
-            (Some(good), false) => {
-                dirty_pages(&good.handbook, &good.derived, &handbook, &derived, &self.pending, self.pending_home)
-            }
-            _ => None,
-        };
+        let same_paths =
+            previous.filter(|good| Arc::ptr_eq(&good.derived, &derived)).map(|good| good.all_paths.clone());
+        let pages_may_go = same_paths.is_none() || self.statics_changed;
+        let all_paths =
+            same_paths.unwrap_or_else(|| Arc::new(renderer.page_paths().into_iter().collect::<BTreeSet<String>>()));
+        let dirty = previous.and_then(|good| {
+            dirty_pages(&good.handbook, &good.derived, &handbook, &derived, &changes, self.pending_home)
+        });
+        timings.lap("dirty pages");
         let mut render_ds = Diagnostics::new();
-        let rendered = match &dirty {
-            Some(paths) => renderer.render_where(|p| paths.contains(p), &mut render_ds),
+        let mut fresh = match &dirty {
+            Some(paths) => renderer.render_paths(paths, &mut render_ds),
             None => renderer.render_all(&mut render_ds),
         };
         if render_ds.has_errors() {
             render_ds.sort();
             report.diagnostics.extend(render_ds);
+            report.timings = timings;
             return report;
         }
-        let before: BTreeMap<String, Bytes> =
-            self.good.as_mut().map(|g| std::mem::take(&mut g.pages)).unwrap_or_default();
-        let mut pages: BTreeMap<String, Bytes> = if dirty.is_some() { before.clone() } else { BTreeMap::new() };
-        for page in rendered {
-            pages.insert(page.path, Arc::new(page.content));
-        }
+        timings.lap("render");
+        let before: Pages = self.good.as_ref().map(|g| g.pages.clone()).unwrap_or_default();
         let defer = self.defer_extras && dirty.is_some();
+        self.extras_due = defer;
         if !defer {
             if dirty.as_ref().is_none_or(|d| d.contains(crate::render::PRINT_PAGE)) {
-                if let Some(page) = renderer.print_page(|p| pages.get(p).map(|b| b.as_slice()), &mut render_ds) {
-                    pages.insert(page.path, Arc::new(page.content));
+                // Made of the entry pages just rendered, or kept from before.
+                let just: HashMap<&str, &[u8]> =
+                    fresh.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
+                let page = |p: &str| just.get(p).copied().or_else(|| before.get(p).map(|b| b.as_slice()));
+                let print = renderer.print_page(page, &mut render_ds);
+                fresh.extend(print);
+            }
+            fresh.extend(crate::data::pages(&handbook, &derived, &self.history));
+        }
+        // Files that change only with the bibliography (a new workspace) or static/.
+        let check_gone = pages_may_go || dirty.is_none();
+        let reread = dirty.is_none() || self.statics_changed;
+        let statics: HashSet<&str> = self.statics.iter().map(|(p, _)| p.as_str()).filter(|_| check_gone).collect();
+        let mut extras: HashSet<String> = HashSet::new();
+        if check_gone || reread {
+            for page in crate::build::extra_pages(self.workspace.loaded().references.as_ref(), &self.statics) {
+                extras.insert(page.path.clone());
+                if reread {
+                    fresh.push(page);
                 }
             }
-            for page in crate::data::pages(&handbook, &derived, &self.history) {
-                pages.insert(page.path, Arc::new(page.content));
-            }
         }
-        self.extras_due = defer;
-        for page in crate::build::extra_pages(self.workspace.loaded().references.as_ref(), &self.statics) {
-            pages.insert(page.path, Arc::new(page.content));
-        }
-        for (rel, path) in &self.statics {
-            match std::fs::read(path) {
-                Ok(bytes) => {
-                    pages.insert(rel.clone(), Arc::new(bytes));
-                }
-                Err(e) => {
-                    report.diagnostics.push(Diagnostic::file(Severity::Warning, path, format!("cannot read: {e}")))
+        if reread {
+            for (rel, path) in &self.statics {
+                match std::fs::read(path) {
+                    Ok(content) => fresh.push(Page { path: rel.clone(), content }),
+                    Err(e) => {
+                        report.diagnostics.push(Diagnostic::file(Severity::Warning, path, format!("cannot read: {e}")))
+                    }
                 }
             }
         }
-        // Drop pages that no longer exist (a removed entry, year or tag).
-        let statics: HashSet<&str> = self.statics.iter().map(|(p, _)| p.as_str()).collect();
-        let extras: HashSet<String> =
-            crate::build::extra_pages(self.workspace.loaded().references.as_ref(), &self.statics)
-                .into_iter()
-                .map(|p| p.path)
+        timings.lap("whole-handbook files");
+        let mut pages: Pages = if dirty.is_some() { before.clone() } else { Pages::new() };
+        for Page { path, content } in fresh {
+            match before.get(&path) {
+                // The same bytes stay the same allocation.
+                Some(old) if **old == content => {
+                    pages.insert(path, old.clone());
+                }
+                _ => {
+                    report.written.push(path.clone());
+                    pages.insert(path, Arc::new(content));
+                }
+            }
+        }
+        report.written.sort();
+        report.written.dedup();
+        if check_gone {
+            // Drop pages that no longer exist (a removed entry, year or tag, a static file).
+            let gone: Vec<String> = pages
+                .keys()
+                .filter(|p| {
+                    !(all_paths.contains(*p)
+                        || statics.contains(p.as_str())
+                        || extras.contains(*p)
+                        || crate::data::FILES.contains(&p.as_str()))
+                })
+                .cloned()
                 .collect();
-        pages.retain(|p, _| {
-            all_paths.contains(p)
-                || statics.contains(p.as_str())
-                || extras.contains(p)
-                || crate::data::FILES.contains(&p.as_str())
-        });
-        // Unchanged pages are the same Arc: compare pointers before bytes.
-        report.written = pages
-            .iter()
-            .filter(|(p, b)| before.get(*p).is_none_or(|old| !Arc::ptr_eq(old, b) && old != *b))
-            .map(|(p, _)| p.clone())
-            .collect();
-        report.removed = before.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
+            for p in &gone {
+                pages.remove(p);
+            }
+            report.removed = before.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
+        }
+        timings.lap("compare");
         // Not kept if it cannot be written; serving does not depend on it.
         let _ = handbook.bibliography.save_cache();
+        timings.lap("citation cache");
         self.good = Some(Good { handbook, derived, pages, all_paths });
+        drop(before);
+        timings.lap("drop");
+        report.timings = timings;
         self.pending.clear();
         self.pending_home = false;
         self.pending_all = false;
+        self.statics_changed = false;
         report
     }
 }
@@ -311,7 +381,7 @@ pub struct ExtrasJob {
     templates: Arc<Templates>,
     history: HashMap<String, String>,
     /// The entry pages the print page is made from.
-    pages: BTreeMap<String, Bytes>,
+    pages: Pages,
 }
 
 impl ExtrasJob {
@@ -442,23 +512,50 @@ fn link_targets(e: &Entry) -> BTreeSet<&str> {
     e.links.iter().filter_map(|l| l.target.as_deref()).filter(|t| !t.is_empty()).collect()
 }
 
-/// True when `derive` would give the same result for `new` as for `old`:
-/// the same entries in the same order, and no changed entry differs in what
-/// derivation reads (title, kind, dates, events, links, relations, tags,
-/// cited sources).
-fn derivation_unchanged(old: &Handbook, new: &Handbook) -> bool {
-    // Entries that were not recompiled are the same allocation in both: only
-    // the others are looked at (reading all 10,000 was most of a save's time).
-    old.entries.len() == new.entries.len()
-        && old.entries.iter().zip(&new.entries).all(|(a, b)| {
-            Arc::ptr_eq(a, b)
-                || (a.id == b.id
-                    && list_signature(a) == list_signature(b)
-                    && event_signature(a) == event_signature(b)
-                    && link_targets(a) == link_targets(b)
-                    && a.relations == b.relations
-                    && a.tags == b.tags
-                    && a.notes.cited_keys == b.notes.cited_keys)
+/// An entry changed since the last good output: where it was and where it
+/// is now in the handbook's entries (None where it does not exist, or did
+/// not compile).
+pub struct Changed {
+    pub id: String,
+    pub old: Option<(usize, Arc<Entry>)>,
+    pub new: Option<(usize, Arc<Entry>)>,
+}
+
+impl Changed {
+    /// True when `f` gives the same for the entry before and after.
+    fn same<T: PartialEq>(&self, f: impl Fn(&Entry) -> T) -> bool {
+        match (&self.old, &self.new) {
+            (Some((_, a)), Some((_, b))) => f(a) == f(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    fn both(&self) -> impl Iterator<Item = &Entry> {
+        self.old.iter().chain(self.new.iter()).map(|(_, e)| &**e)
+    }
+}
+
+/// True when `derive` would give the same result after the changes as
+/// before: as many entries, each changed entry still in its place, and none
+/// different in what derivation reads (title, kind, dates, events, links,
+/// relations, tags, cited sources). Entries that were not recompiled are
+/// the same in both and keep their order, so only the changed are looked at.
+fn derivation_unchanged(old_len: usize, new_len: usize, changes: &[Changed]) -> bool {
+    old_len == new_len
+        && changes.iter().all(|c| match (&c.old, &c.new) {
+            (Some((i, a)), Some((j, b))) => {
+                i == j
+                    && (Arc::ptr_eq(a, b)
+                        || (list_signature(a) == list_signature(b)
+                            && event_signature(a) == event_signature(b)
+                            && link_targets(a) == link_targets(b)
+                            && a.relations == b.relations
+                            && a.tags == b.tags
+                            && a.notes.cited_keys == b.notes.cited_keys))
+            }
+            (None, None) => true,
+            _ => false,
         })
 }
 
@@ -469,7 +566,7 @@ pub fn dirty_pages(
     old_d: &Derived,
     new: &Handbook,
     new_d: &Derived,
-    changed: &BTreeSet<String>,
+    changes: &[Changed],
     home_changed: bool,
 ) -> Option<HashSet<String>> {
     // Counts shown in the navigation of every page, and the set of years
@@ -477,7 +574,7 @@ pub fn dirty_pages(
     let counts = |h: &Handbook, d: &Derived| {
         (
             d.by_kind.iter().map(Vec::len).collect::<Vec<_>>(),
-            crate::derive::event_count(&h.entries),
+            d.years.iter().map(|y| y.items.len()).sum::<usize>(),
             h.bibliography.keys().len(),
             d.years.iter().filter(|y| !y.items.is_empty()).map(|y| y.year).collect::<Vec<_>>(),
             d.tags.len(),
@@ -491,85 +588,60 @@ pub fn dirty_pages(
     if home_changed {
         dirty.insert("index.html".into());
     }
-    // Where each changed entry is, in each state. Entries that were not
-    // recompiled are the same allocation in both, in the same place when the
-    // set of entries is the same: only the others need be looked at.
-    let index = |h: &Handbook, others: &Handbook| -> HashMap<String, usize> {
-        let same_set = h.entries.len() == others.entries.len();
-        h.entries
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| !same_set || !Arc::ptr_eq(e, &others.entries[*i]))
-            .filter(|(_, e)| changed.contains(&e.id))
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect()
-    };
-    let (old_index, new_index) = (index(old, new), index(new, old));
-    // Pages of the entries that show `i` in one of their lists, or that it shows.
+    // Pages of the entries that show entry `i` in one of their lists, or that it shows.
     let neighbours = |h: &Handbook, d: &Derived, i: usize, out: &mut HashSet<String>| {
-        let e = &h.entries[i];
         for g in d.relations_out[i].iter().chain(&d.relations_in[i]) {
             out.extend(g.entries.iter().map(|&j| h.entries[j].url()));
         }
         out.extend(d.mentioned_in[i].iter().map(|&j| h.entries[j].url()));
-        for t in link_targets(e) {
-            if let Some(j) = h.entries.iter().position(|x| x.id == t) {
+        for t in link_targets(&h.entries[i]) {
+            if let Some(&j) = d.positions.get(t) {
                 out.insert(h.entries[j].url());
             }
         }
     };
     let years = |e: &Entry| e.events.iter().map(|ev| format!("chronology/{}.html", ev.date.year())).collect::<Vec<_>>();
-    let tags = |h: &Handbook, d: &Derived, e: &Entry| {
-        let _ = h;
+    let tags = |d: &Derived, e: &Entry| {
         e.tags.iter().filter_map(|t| d.tags.get(t).map(|(slug, _)| format!("tags/{slug}.html"))).collect::<Vec<_>>()
     };
-    if !changed.is_empty() {
+    if !changes.is_empty() {
         // The print page holds every entry.
-        dirty.insert("print.html".into());
+        dirty.insert(crate::render::PRINT_PAGE.into());
     }
-    for id in changed {
-        let o = old_index.get(id).map(|&i| (i, &*old.entries[i]));
-        let n = new_index.get(id).map(|&i| (i, &*new.entries[i]));
-        for (_, e) in o.iter().chain(n.iter()) {
-            dirty.insert(e.url());
-        }
-        let same = |f: &dyn Fn(&Entry) -> String| match (o, n) {
-            (Some((_, a)), Some((_, b))) => f(a) == f(b),
-            (None, None) => true,
-            _ => false,
-        };
-        let listed_same = same(&list_signature);
-        let events_same = same(&event_signature);
-        let links_same = same(&|e: &Entry| format!("{:?}", link_targets(e)));
-        let relations_same = same(&|e: &Entry| format!("{:?}", e.relations));
-        let tags_same = same(&|e: &Entry| format!("{:?}", e.tags));
-        let cites_same = same(&|e: &Entry| format!("{:?}", e.notes.cited_keys));
+    for c in changes {
+        dirty.extend(c.both().map(Entry::url));
+        let listed_same = c.same(list_signature);
+        let events_same = c.same(event_signature);
+        let links_same = c.same(|e| link_targets(e).into_iter().map(str::to_string).collect::<Vec<_>>());
+        let relations_same = c.same(|e| e.relations.clone());
+        let tags_same = c.same(|e| e.tags.clone());
+        let cites_same = c.same(|e| e.notes.cited_keys.clone());
         if !listed_same || !links_same || !relations_same {
-            if let Some((i, _)) = o {
+            if let Some((i, _)) = c.old {
                 neighbours(old, old_d, i, &mut dirty);
             }
-            if let Some((i, _)) = n {
+            if let Some((i, _)) = c.new {
                 neighbours(new, new_d, i, &mut dirty);
             }
         }
         if !listed_same {
-            for (_, e) in o.iter().chain(n.iter()) {
+            for e in c.both() {
                 dirty.insert(format!("{}/index.html", e.kind.folder()));
                 dirty.extend(years(e));
             }
             dirty.extend(["chronology/index.html", "sources.html", "index.html"].map(String::from));
         }
         if !listed_same || !tags_same {
-            if let Some((_, e)) = o {
-                dirty.extend(tags(old, old_d, e));
+            if let Some((_, e)) = &c.old {
+                dirty.extend(tags(old_d, e));
             }
-            if let Some((_, e)) = n {
-                dirty.extend(tags(new, new_d, e));
+            if let Some((_, e)) = &c.new {
+                dirty.extend(tags(new_d, e));
             }
             dirty.insert("tags/index.html".into());
         }
         if !events_same {
-            for (_, e) in o.iter().chain(n.iter()) {
+            for e in c.both() {
                 dirty.extend(years(e));
             }
             dirty.extend(["chronology/index.html", "index.html"].map(String::from));

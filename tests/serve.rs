@@ -58,7 +58,9 @@ fn events(addr: SocketAddr) -> Receiver<(String, String)> {
 
 fn serve(site: &Site) -> SocketAddr {
     let options = Options::new(site.root());
-    let running = start(options, ServeOptions { bind: "127.0.0.1".parse().unwrap(), port: 0, verbose: false }).unwrap();
+    let running =
+        start(options, ServeOptions { bind: "127.0.0.1".parse().unwrap(), port: 0, verbose: false, timings: false })
+            .unwrap();
     running.addr
 }
 
