@@ -34,5 +34,6 @@ pub mod search;
 pub mod serve;
 pub mod session;
 pub mod site;
+pub mod watch;
 pub mod write;
 pub mod yaml_index;

@@ -1,9 +1,9 @@
 //! `handbook serve`: the site in memory, served over HTTP, rebuilt as files
 //! change, with pages told to reload over server-sent events.
 //!
-//! - Watching: notify, through notify-debouncer-full (which folds an
-//!   editor's write-to-temp-and-rename into one change and a burst of saves
-//!   into one rebuild), on `content/`, `templates/` and `static/`.
+//! - Watching: notify on `content/`, `templates/` and `static/`, its events
+//!   folded into one batch per save ([`crate::watch`]: an editor's
+//!   write-to-temp-and-rename is one change, a burst of saves one rebuild).
 //! - Rebuilding: a [`Session`] renders only the pages a change can affect.
 //! - Reloading: served HTML pages (never the built site) get a small script
 //!   that listens on `/__handbook/events`; a CSS-only change swaps
@@ -17,29 +17,20 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
 
 use crate::build::Options;
 use crate::diagnostic::{Diagnostics, Format};
 use crate::session::{Report, Session};
+use crate::watch::Batch;
 
 /// Where the live-reload script and the event stream are served; no page of
 /// a handbook can have this path (entry ids are slugs).
 pub const PREFIX: &str = "/__handbook/";
 const SCRIPT: &str = include_str!("live-reload.js");
-
-/// How long the debouncer waits for a burst of file events to end. An
-/// editor's save (write a temporary file, rename it over the entry; or
-/// truncate and write) is a burst of events well under a millisecond apart;
-/// the window adds directly to the time from save to reload.
-pub const DEBOUNCE: Duration = Duration::from_millis(15);
-
-/// How often the debouncer looks for bursts that have ended.
-const DEBOUNCE_TICK: Duration = Duration::from_millis(5);
 
 /// A message to the open pages.
 #[derive(Clone, Debug, Serialize)]
@@ -242,40 +233,44 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
     })?;
     let addr = server.server_addr().to_ip().ok_or("the server has no IP address")?;
 
-    // The watcher: changes go through the debouncer to one rebuild each.
+    // The watcher: its events are folded into batches, one rebuild each.
     let (tx, rx) = channel::<Vec<PathBuf>>();
     let (extras_tx, extras_rx) = channel::<()>();
-    let mut debouncer = new_debouncer(DEBOUNCE, Some(DEBOUNCE_TICK), move |result: DebounceEventResult| {
-        if let Ok(events) = result {
-            // Reads (our own included) are not changes; folders are followed
-            // through the events of the files in them.
-            let mut paths: Vec<PathBuf> = events
-                .iter()
-                .filter(|e| !matches!(e.kind, EventKind::Access(_) | EventKind::Other))
-                .flat_map(|e| e.paths.iter().cloned())
-                .filter(|p| !is_noise(p))
-                .collect();
-            paths.sort();
-            paths.dedup();
-            if !paths.is_empty() {
-                let _ = tx.send(paths);
+    let (raw_tx, raw_rx) = channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(raw_tx).map_err(|e| format!("cannot watch files: {e}"))?;
+    std::thread::spawn(move || {
+        let mut batch = Batch::default();
+        loop {
+            let next = match batch.due() {
+                Some(due) => raw_rx.recv_timeout(due.saturating_duration_since(Instant::now())),
+                None => raw_rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match next {
+                Ok(Ok(event)) => batch.add(&event, Instant::now(), is_noise),
+                // The watcher's own trouble (a queue overflow): the next save is seen again.
+                Ok(Err(_)) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    if tx.send(batch.take()).is_err() {
+                        break;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-    })
-    .map_err(|e| format!("cannot watch files: {e}"))?;
+    });
     let root = if options.root.as_os_str().is_empty() { PathBuf::from(".") } else { options.root.clone() };
     let mut watched: Vec<PathBuf> = Vec::new();
     for dir in ["content", "templates", "static"] {
         let path = root.join(dir);
         if path.is_dir() {
-            debouncer
+            watcher
                 .watch(&path, RecursiveMode::Recursive)
                 .map_err(|e| format!("cannot watch {}: {e}", path.display()))?;
             watched.push(path);
         }
     }
     // The root itself, not recursively: to notice a templates/ or static/ folder created later.
-    debouncer.watch(&root, RecursiveMode::NonRecursive).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    watcher.watch(&root, RecursiveMode::NonRecursive).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
     {
         let session = session.clone();
         let clients = clients.clone();
@@ -283,7 +278,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
         let timings = serve.timings;
         let options = options.clone();
         std::thread::spawn(move || {
-            let mut debouncer = debouncer; // lives as long as the loop
+            let mut watcher = watcher; // lives as long as the loop
             let mut failing = report_failed;
             while let Ok(mut paths) = rx.recv() {
                 // Fold changes that queued up during the last rebuild.
@@ -295,7 +290,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                     let path = root.join(dir);
                     if path.is_dir()
                         && !watched.contains(&path)
-                        && debouncer.watch(&path, RecursiveMode::Recursive).is_ok()
+                        && watcher.watch(&path, RecursiveMode::Recursive).is_ok()
                     {
                         paths.extend(
                             walkdir::WalkDir::new(&path).into_iter().filter_map(Result::ok).map(|e| e.into_path()),

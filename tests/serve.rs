@@ -179,6 +179,33 @@ fn an_editor_style_atomic_save_is_one_change() {
 }
 
 #[test]
+fn a_file_written_in_two_parts_is_read_once_whole() {
+    use std::io::Write;
+    let site = Site::copy_of("basic");
+    let addr = serve(&site);
+    let rx = events(addr);
+    std::thread::sleep(Duration::from_millis(300));
+    // An editor that writes the file in pieces: the first half alone has no
+    // closing front matter fence and would be an error.
+    let text =
+        site.read_source("content/mechanisms/alpha.md").replace("They meet every year.", "Written in two parts.");
+    let (head, tail) = text.split_at(20);
+    let mut file = std::fs::File::create(site.root().join("content/mechanisms/alpha.md")).unwrap();
+    file.write_all(head.as_bytes()).unwrap();
+    file.flush().unwrap();
+    // Longer than the wait for a closed file, shorter than for an open one.
+    std::thread::sleep(Duration::from_millis(15));
+    file.write_all(tail.as_bytes()).unwrap();
+    drop(file);
+    let first = rx.recv_timeout(Duration::from_secs(20)).expect("an event");
+    assert_eq!(first.0, "reload", "{first:?}");
+    let (_, _, body) = get(addr, "/mechanisms/alpha.html");
+    assert!(body.contains("Written in two parts."));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(rx.try_recv().is_err(), "one rebuild for one save");
+}
+
+#[test]
 fn a_stylesheet_change_is_swapped_without_reloading() {
     let site = Site::copy_of("basic");
     let addr = serve(&site);
