@@ -13,6 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::build::Timings;
 use crate::citation_cache::CitationCache;
 use crate::cite::{Bibliography, CiteItem, check_keys, parse_citation};
 use crate::date::{DateError, PartialDate};
@@ -239,6 +240,9 @@ pub struct Workspace {
     /// Per entry file (aligned with `loaded.entries`): front matter, then the compiled entry.
     parsed: Vec<ParsedFile>,
     compiled: Vec<(Diagnostics, Option<Arc<Entry>>)>,
+    /// How many of `compiled` have problems: when none do, listing the
+    /// problems does not visit every entry.
+    with_problems: usize,
     home: (Diagnostics, Arc<Home>),
     /// Problems found across files: duplicate ids, broken anchors.
     cross: Diagnostics,
@@ -319,6 +323,7 @@ impl Workspace {
             bibliography,
             parsed,
             compiled: Vec::new(),
+            with_problems: 0,
             home: (Diagnostics::new(), Arc::new(Home::default())),
             cross: Diagnostics::new(),
             links: None,
@@ -327,13 +332,13 @@ impl Workspace {
         };
         let all: Vec<usize> = (0..ws.loaded.entries.len()).collect();
         ws.compiled = vec![(Diagnostics::new(), None); ws.loaded.entries.len()];
-        ws.recompile(&all, true);
+        ws.recompile(&all, true, &mut Timings::new());
         ws
     }
 
     /// Recompiles the entries at `which` (and the home page if `home`), then
     /// redoes the cross-file checks.
-    fn recompile(&mut self, which: &[usize], home: bool) {
+    fn recompile(&mut self, which: &[usize], home: bool, timings: &mut Timings) {
         let links = self.links.take().unwrap_or_else(|| self.link_index());
         let (targets, ids, duplicate, cross, positions) = &links;
         // What the changed files linked to before, to forget it below.
@@ -365,8 +370,11 @@ impl Workspace {
                 (i, (ds, entry))
             })
             .collect();
+        timings.lap("compile");
         for (i, r) in results {
             let old = std::mem::replace(&mut self.compiled[i], r);
+            self.with_problems -= usize::from(!old.0.is_empty());
+            self.with_problems += usize::from(!self.compiled[i].0.is_empty());
             let Some(order) = self.order.as_mut() else { continue };
             let new = &self.compiled[i].1;
             let place = |order: &Entries, e: &Entry| order.binary_search_by(|x| x.order_key().cmp(&e.order_key()));
@@ -393,6 +401,7 @@ impl Workspace {
             order.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
             self.order = Some(order.into_iter().collect());
         }
+        timings.lap("order");
         if home {
             let mut ds = Diagnostics::new();
             let h = match &self.loaded.home {
@@ -475,10 +484,19 @@ impl Workspace {
         self.cross = cross;
         self.anchors = Some(checks);
         self.links = Some(links);
+        timings.lap("anchors");
     }
 
-    /// The index of the entry file at `path` (as the loader names it).
-    fn position_of(&self, path: &Path) -> Option<usize> {
+    /// The index of the entry file at `path` (as the loader names it), whose id is `id`.
+    fn position_of(&self, path: &Path, id: &str) -> Option<usize> {
+        // Ids are nearly always unique: look the id up first (the index may
+        // be stale within a batch that adds or removes files; the path tells).
+        if let Some((.., positions)) = &self.links
+            && let Some(&i) = positions.get(id)
+            && self.loaded.entries.get(i).is_some_and(|f| f.source.path.as_os_str() == path.as_os_str())
+        {
+            return Some(i);
+        }
         // The files are in path order, as the loader walks them; comparing
         // bytes makes sure (comparing paths component by component, 10,000
         // times, took longer than the rest of an update).
@@ -544,8 +562,10 @@ impl Workspace {
     pub fn diagnostics(&self) -> Diagnostics {
         let mut all = self.global.clone();
         // Each file's diagnostics include its front matter's.
-        for (ds, _) in &self.compiled {
-            all.extend(ds.iter().cloned());
+        if self.with_problems > 0 {
+            for (ds, _) in &self.compiled {
+                all.extend(ds.iter().cloned());
+            }
         }
         all.extend(self.home.0.iter().cloned());
         all.extend(self.cross.iter().cloned());
@@ -584,7 +604,12 @@ impl Workspace {
     /// loader names them). Returns what changed, or None when the change
     /// needs a whole new workspace (site.yaml or references.bib, or a file
     /// outside the kinds' folders).
-    pub fn update(&mut self, paths: &[PathBuf], load_diagnostics: &mut Diagnostics) -> Option<Change> {
+    pub fn update(
+        &mut self,
+        paths: &[PathBuf],
+        load_diagnostics: &mut Diagnostics,
+        timings: &mut Timings,
+    ) -> Option<Change> {
         let mut change = Change::default();
         let mut touched: Vec<usize> = Vec::new();
         let mut ids_changed = false;
@@ -604,7 +629,7 @@ impl Workspace {
                     if !crate::load::is_slug(&id) || crate::load::RESERVED_IDS.contains(&id.as_str()) {
                         return None; // reported by a full load
                     }
-                    let existing = self.position_of(path);
+                    let existing = self.position_of(path, &id);
                     let mut ds = Diagnostics::new();
                     let text = if path.exists() { crate::load::read_text(path, &mut ds) } else { None };
                     if !ds.is_empty() {
@@ -613,8 +638,16 @@ impl Workspace {
                     match (existing, text) {
                         (Some(i), Some(source)) => {
                             let was_draft = is_draft(&self.parsed[i]);
+                            // An edit of the body only (the usual one) keeps the front matter as parsed.
+                            let old = &self.loaded.entries[i].source.text;
+                            let same_front_matter = self.parsed[i]
+                                .1
+                                .as_ref()
+                                .is_some_and(|(body, _)| source.text.get(..*body) == old.get(..*body));
                             self.loaded.entries[i].source = source;
-                            self.parsed[i] = parse_file(&self.loaded.entries[i]);
+                            if !same_front_matter {
+                                self.parsed[i] = parse_file(&self.loaded.entries[i]);
+                            }
                             // A draft coming or going changes what links can point to.
                             ids_changed |= was_draft != is_draft(&self.parsed[i]);
                             touched.push(i);
@@ -622,7 +655,8 @@ impl Workspace {
                         (Some(i), None) => {
                             self.loaded.entries.remove(i);
                             self.parsed.remove(i);
-                            self.compiled.remove(i);
+                            let (ds, _) = self.compiled.remove(i);
+                            self.with_problems -= usize::from(!ds.is_empty());
                             touched.retain(|&t| t != i);
                             for t in &mut touched {
                                 if *t > i {
@@ -680,7 +714,8 @@ impl Workspace {
         let home = change.home
             || self.loaded.home.as_ref().is_some_and(|h| change.entries.iter().any(|id| h.text.contains(id.as_str())));
         change.home = home;
-        self.recompile(&which, home);
+        timings.lap("read");
+        self.recompile(&which, home, timings);
         Some(change)
     }
 }

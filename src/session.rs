@@ -178,7 +178,7 @@ impl Session {
         }
         if !content_paths.is_empty() {
             let mut walk = Diagnostics::new();
-            match self.workspace.update(&content_paths, &mut walk) {
+            match self.workspace.update(&content_paths, &mut walk, &mut timings) {
                 Some(change) => {
                     self.pending.extend(change.entries);
                     self.pending_home |= change.home;
@@ -193,10 +193,10 @@ impl Session {
                         ModelOptions { drafts: self.options.drafts, cache_dir: self.options.cache_dir.clone() },
                     );
                     self.pending_all = true;
+                    timings.lap("load");
                 }
             }
         }
-        timings.lap("model");
         let mut report = self.refresh(extra, timings);
         report.css_only = css_only && !report.failed();
         report.elapsed = start.elapsed();
