@@ -20,6 +20,8 @@ pub const DEFAULT_ARCHETYPES: &[(Kind, &str)] = &[
 pub enum NewError {
     /// The title has no letters or digits to make a file name from.
     NoSlug,
+    /// The title makes an id that is taken by a page of the site (`index`).
+    Reserved(String),
     /// The file exists; nothing was written.
     Exists(PathBuf),
     /// The archetype does not render.
@@ -31,6 +33,9 @@ impl std::fmt::Display for NewError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NewError::NoSlug => write!(f, "the title has no letters or digits to make a file name from"),
+            NewError::Reserved(id) => {
+                write!(f, "the title makes the id `{id}`, which is taken by the kind's list page; choose a longer title")
+            }
             NewError::Exists(p) => {
                 write!(f, "{} already exists; nothing was written (edit it, or choose another title)", p.display())
             }
@@ -46,6 +51,9 @@ pub fn new_entry(root: &Path, kind: Kind, title: &str, year: i32) -> Result<Path
     let slug = slugify(title);
     if slug.is_empty() {
         return Err(NewError::NoSlug);
+    }
+    if crate::load::RESERVED_IDS.contains(&slug.as_str()) {
+        return Err(NewError::Reserved(slug));
     }
     let folder = root.join("content").join(kind.folder());
     let path = folder.join(format!("{slug}.md"));

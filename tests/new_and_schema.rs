@@ -45,6 +45,11 @@ fn new_quotes_titles_safely() {
     assert!(!outcome.diagnostics.has_errors(), "{:#?}", outcome.diagnostics);
     let bad = site.run(&["new", "exercises2", "X"]);
     assert_eq!(bad.status.code(), Some(2));
+    // `index` would be the kind's list page.
+    let taken = site.run(&["new", "exercise", "Index"]);
+    assert_eq!(taken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("the id `index`"));
+    assert!(!site.root().join("content/exercises/index.md").exists());
 }
 
 fn front_matter_json(path: &Path) -> serde_json::Value {
