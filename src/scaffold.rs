@@ -34,7 +34,10 @@ impl std::fmt::Display for NewError {
         match self {
             NewError::NoSlug => write!(f, "the title has no letters or digits to make a file name from"),
             NewError::Reserved(id) => {
-                write!(f, "the title makes the id `{id}`, which is taken by the kind's list page; choose a longer title")
+                write!(
+                    f,
+                    "the title makes the id `{id}`, which is taken by the kind's list page; choose a longer title"
+                )
             }
             NewError::Exists(p) => {
                 write!(f, "{} already exists; nothing was written (edit it, or choose another title)", p.display())

@@ -337,11 +337,22 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
     {
         let session = session.clone();
         std::thread::spawn(move || {
+            // Its own threads: the files of a 10,000-entry handbook take
+            // seconds, and in the shared pool a save's parallel work would
+            // queue behind them.
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads())
+                .thread_name(|i| format!("handbook-extras-{i}"))
+                .build()
+                .ok();
             while extras_rx.recv().is_ok() {
                 while extras_rx.try_recv().is_ok() {}
                 loop {
                     let Some(job) = session.lock().expect("no panic while held").extras_job() else { break };
-                    let pages = job.run();
+                    let pages = match &pool {
+                        Some(pool) => pool.install(|| job.run()),
+                        None => job.run(),
+                    };
                     session.lock().expect("no panic while held").install_extras(job.generation(), pages);
                 }
             }

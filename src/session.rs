@@ -69,7 +69,8 @@ pub struct Session {
     workspace: Workspace,
     templates: Option<Arc<Templates>>,
     statics: Vec<(String, PathBuf)>,
-    history: HashMap<String, String>,
+    /// Entry file → when it last changed in git (shared with extras jobs).
+    history: Arc<HashMap<String, String>>,
     /// Problems found while walking the content folder.
     walk: Diagnostics,
     good: Option<Good>,
@@ -105,7 +106,7 @@ impl Session {
         let mut template_ds = Diagnostics::new();
         let templates = crate::render::load_templates(&options.root.join("templates"), &mut template_ds);
         let statics = crate::write::static_files(&options.root.join("static")).unwrap_or_default();
-        let history = crate::history::last_changed(&content);
+        let history = Arc::new(crate::history::last_changed(&content));
         let mut session = Session {
             options,
             workspace,
@@ -379,7 +380,8 @@ pub struct ExtrasJob {
     handbook: Handbook,
     derived: Arc<Derived>,
     templates: Arc<Templates>,
-    history: HashMap<String, String>,
+    /// Entry file → when it last changed in git (shared with extras jobs).
+    history: Arc<HashMap<String, String>>,
     /// The entry pages the print page is made from.
     pages: Pages,
 }
