@@ -298,6 +298,22 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                         watched.push(path);
                     }
                 }
+                // A folder that appeared, or was moved in: take in its files
+                // (some may have been written before it was being watched).
+                let folders: Vec<PathBuf> = paths
+                    .iter()
+                    .filter(|p| p.is_dir() && watched.iter().any(|w| p.starts_with(w) && *p != w))
+                    .cloned()
+                    .collect();
+                for folder in folders {
+                    paths.extend(
+                        walkdir::WalkDir::new(folder)
+                            .into_iter()
+                            .filter_map(Result::ok)
+                            .filter(|e| e.file_type().is_file() && !is_noise(e.path()))
+                            .map(|e| e.into_path()),
+                    );
+                }
                 paths.retain(|p| !p.is_dir());
                 paths.sort();
                 paths.dedup();

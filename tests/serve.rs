@@ -206,6 +206,25 @@ fn a_file_written_in_two_parts_is_read_once_whole() {
 }
 
 #[test]
+fn a_new_folder_of_entries_is_taken_in() {
+    let site = Site::copy_of("basic");
+    let exercises = site.root().join("content/exercises");
+    let drill = site.read_source("content/exercises/drill.md");
+    std::fs::remove_dir_all(&exercises).unwrap();
+    let addr = serve(&site);
+    let rx = events(addr);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(get(addr, "/exercises/drill.html").0, 404);
+    // The folder and its file at once, as a checkout or a copy makes them.
+    std::fs::create_dir(&exercises).unwrap();
+    std::fs::write(exercises.join("drill.md"), drill).unwrap();
+    wait_for(&rx, "reload");
+    let (status, _, body) = get(addr, "/exercises/drill.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1"), "{body}");
+}
+
+#[test]
 fn a_stylesheet_change_is_swapped_without_reloading() {
     let site = Site::copy_of("basic");
     let addr = serve(&site);
