@@ -187,7 +187,7 @@ if [[ "$RELOAD" != 0 ]]; then
     echo
     echo "## save to reload (handbook serve)"
     echo
-    echo "- one entry's prose edited and saved 9 times; the time includes the watcher's debounce window"
+    echo "- one entry's prose edited and saved, 9 times after pauses and 9 times one second apart; the time includes the watcher's wait for the write to finish"
     echo
     (cd "$ROOT" && cargo bench --quiet --bench reload -- "${roots[@]}")
 fi
