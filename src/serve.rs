@@ -292,9 +292,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                         && !watched.contains(&path)
                         && watcher.watch(&path, RecursiveMode::Recursive).is_ok()
                     {
-                        paths.extend(
-                            walkdir::WalkDir::new(&path).into_iter().filter_map(Result::ok).map(|e| e.into_path()),
-                        );
+                        paths.extend(files_in(&path));
                         watched.push(path);
                     }
                 }
@@ -306,13 +304,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                     .cloned()
                     .collect();
                 for folder in folders {
-                    paths.extend(
-                        walkdir::WalkDir::new(folder)
-                            .into_iter()
-                            .filter_map(Result::ok)
-                            .filter(|e| e.file_type().is_file() && !is_noise(e.path()))
-                            .map(|e| e.into_path()),
-                    );
+                    paths.extend(files_in(&folder));
                 }
                 paths.retain(|p| !p.is_dir());
                 paths.sort();
@@ -404,6 +396,15 @@ fn is_noise(path: &Path) -> bool {
         || name == "4913"
         || (name.starts_with('.') && name != ".")
         || name.contains(".tmp.")
+}
+
+/// The files under `folder`, but editors' temporary files.
+fn files_in(folder: &Path) -> impl Iterator<Item = PathBuf> {
+    walkdir::WalkDir::new(folder)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && !is_noise(e.path()))
+        .map(|e| e.into_path())
 }
 
 fn describe_paths(paths: &[PathBuf], root: &Path) -> String {

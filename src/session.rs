@@ -123,7 +123,9 @@ impl Session {
             extras_due: false,
             generation: 0,
         };
-        let mut report = session.refresh(template_ds, Timings::new());
+        let mut timings = Timings::new();
+        let mut report = session.refresh(template_ds, &mut timings);
+        report.timings = timings;
         report.elapsed = start.elapsed();
         (session, report)
     }
@@ -198,7 +200,8 @@ impl Session {
                 }
             }
         }
-        let mut report = self.refresh(extra, timings);
+        let mut report = self.refresh(extra, &mut timings);
+        report.timings = timings;
         report.css_only = css_only && !report.failed();
         report.elapsed = start.elapsed();
         report
@@ -212,7 +215,7 @@ impl Session {
     /// the pages they can affect are rendered and compared. Passes over
     /// every entry or page are left to updates that change the set of pages
     /// (which derive everything again anyway).
-    fn refresh(&mut self, extra: Diagnostics, mut timings: Timings) -> Report {
+    fn refresh(&mut self, extra: Diagnostics, timings: &mut Timings) -> Report {
         let mut diagnostics = self.walk.clone();
         diagnostics.extend(self.workspace.diagnostics());
         diagnostics.extend(extra);
@@ -226,12 +229,10 @@ impl Session {
                     "templates could not be loaded",
                 ));
             }
-            report.timings = timings;
             return report;
         };
         timings.lap("diagnostics");
         if report.failed() {
-            report.timings = timings;
             return report;
         }
         // The last good state, when only some entries changed since.
@@ -283,7 +284,6 @@ impl Session {
         if render_ds.has_errors() {
             render_ds.sort();
             report.diagnostics.extend(render_ds);
-            report.timings = timings;
             return report;
         }
         timings.lap("render");
@@ -364,7 +364,6 @@ impl Session {
         self.good = Some(Good { handbook, derived, pages, all_paths });
         drop(before);
         timings.lap("drop");
-        report.timings = timings;
         self.pending.clear();
         self.pending_home = false;
         self.pending_all = false;
@@ -576,7 +575,7 @@ pub fn dirty_pages(
     let counts = |h: &Handbook, d: &Derived| {
         (
             d.by_kind.iter().map(Vec::len).collect::<Vec<_>>(),
-            d.years.iter().map(|y| y.items.len()).sum::<usize>(),
+            crate::derive::event_count(&h.entries),
             h.bibliography.keys().len(),
             d.years.iter().filter(|y| !y.items.is_empty()).map(|y| y.year).collect::<Vec<_>>(),
             d.tags.len(),
