@@ -32,7 +32,7 @@ pub fn svg(years: &[Year], root: &str, id: &str) -> String {
     let _ = write!(s, r#"<title id="{id}-title">Events per year, {first}–{last}, by kind</title>"#);
     let _ = write!(
         s,
-        r#"<desc id="{id}-desc">A bar chart of {total} dated events from {first} to {last}, stacked by kind (mechanisms, exercises, declarations).{}</desc>"#,
+        r#"<desc id="{id}-desc">A bar chart of {total} dated events from {first} to {last}, stacked by kind (mechanisms, exercises, declarations, topics).{}</desc>"#,
         busiest.map_or(String::new(), |y| format!(
             " The busiest year is {} with {} events.",
             y.year,
@@ -122,8 +122,8 @@ mod tests {
     #[test]
     fn bars_are_stacked_and_linked() {
         let years = vec![
-            Year { year: 2015, items: vec![], by_kind: [1, 2, 0] },
-            Year { year: 2016, items: vec![], by_kind: [0, 0, 0] },
+            Year { year: 2015, items: vec![], by_kind: [1, 2, 0, 0] },
+            Year { year: 2016, items: vec![], by_kind: [0, 0, 0, 0] },
         ];
         let s = svg(&years, "../", "c");
         assert!(s.contains(r#"href="../chronology/2015.html""#));

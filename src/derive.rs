@@ -35,7 +35,7 @@ pub struct Year {
     pub year: i32,
     pub items: Vec<ChronologyItem>,
     /// Number of events per kind, in `Kind::ALL` order.
-    pub by_kind: [usize; 3],
+    pub by_kind: [usize; Kind::ALL.len()],
 }
 
 /// Everything derived from the entries.
@@ -54,7 +54,7 @@ pub struct Derived {
     /// Citation key → entries citing it.
     pub cited_by: HashMap<String, Vec<usize>>,
     /// Per entry kind, the entries of that kind (indexes), in `Kind::ALL` order.
-    pub by_kind: [Vec<usize>; 3],
+    pub by_kind: [Vec<usize>; Kind::ALL.len()],
     /// Home page: entries it links to, for completeness of backlinks.
     pub home_links: Vec<usize>,
     /// Entry id → its index in `Handbook::entries`.
@@ -147,10 +147,10 @@ pub fn derive(handbook: &Handbook) -> Derived {
             // Fill gaps so the chart shows quiet years as zero.
             let mut next = years.last().map_or(y, |last| last.year + 1);
             while next < y {
-                years.push(Year { year: next, items: Vec::new(), by_kind: [0; 3] });
+                years.push(Year { year: next, items: Vec::new(), by_kind: [0; Kind::ALL.len()] });
                 next += 1;
             }
-            years.push(Year { year: y, items: Vec::new(), by_kind: [0; 3] });
+            years.push(Year { year: y, items: Vec::new(), by_kind: [0; Kind::ALL.len()] });
         }
         let year = years.last_mut().expect("pushed above");
         year.by_kind[kind_index(entries[i].kind)] += 1;
@@ -183,7 +183,7 @@ pub fn derive(handbook: &Handbook) -> Derived {
         v.sort_by(by_title);
     }
 
-    let mut by_kind: [Vec<usize>; 3] = Default::default();
+    let mut by_kind: [Vec<usize>; Kind::ALL.len()] = Default::default();
     for (i, e) in entries.iter().enumerate() {
         by_kind[kind_index(e.kind)].push(i);
     }

@@ -314,6 +314,7 @@ pub fn kind_keys(kind: Kind) -> &'static [&'static str] {
         Kind::Mechanism => &["level", "frequency", "participants"],
         Kind::Exercise => &["domain", "format"],
         Kind::Declaration => &["signatories", "place"],
+        Kind::Topic => &[],
     }
 }
 

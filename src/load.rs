@@ -16,17 +16,19 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest};
 /// pasted PDF, a generated dump) and would slow every build.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// The three kinds of entry, each with its own folder.
+/// The kinds of entry, each with its own folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Mechanism,
     Exercise,
     Declaration,
+    /// A theme or context that frames the others (threat perceptions, interoperability, the strategic background).
+    Topic,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Mechanism, Kind::Exercise, Kind::Declaration];
+    pub const ALL: [Kind; 4] = [Kind::Mechanism, Kind::Exercise, Kind::Declaration, Kind::Topic];
 
     /// The folder under `content/` (and under the output) that holds this kind.
     pub fn folder(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Kind {
             Kind::Mechanism => "mechanisms",
             Kind::Exercise => "exercises",
             Kind::Declaration => "declarations",
+            Kind::Topic => "topics",
         }
     }
 
@@ -43,6 +46,7 @@ impl Kind {
             Kind::Mechanism => "mechanism",
             Kind::Exercise => "exercise",
             Kind::Declaration => "declaration",
+            Kind::Topic => "topic",
         }
     }
 
@@ -52,6 +56,7 @@ impl Kind {
             Kind::Mechanism => "Mechanisms",
             Kind::Exercise => "Exercises",
             Kind::Declaration => "Declarations",
+            Kind::Topic => "Topics",
         }
     }
 
@@ -308,12 +313,12 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
             }
             [file] if file.ends_with(".md") => diagnostics.push(
                 Diagnostic::file(Severity::Error, &path, "entry is not in a kind's folder")
-                    .with_hint("move it into content/mechanisms/, content/exercises/ or content/declarations/"),
+                    .with_hint("move it into content/mechanisms/, content/exercises/, content/declarations/ or content/topics/"),
             ),
             [folder, ..] => {
                 let hint = match nearest(folder, folders.iter().copied()) {
                     Some(k) if parts.len() == 2 => format!("did you mean content/{k}/?"),
-                    _ => "entries live directly in content/mechanisms/, content/exercises/ or content/declarations/"
+                    _ => "entries live directly in content/mechanisms/, content/exercises/, content/declarations/ or content/topics/"
                         .to_string(),
                 };
                 diagnostics.push(

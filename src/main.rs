@@ -52,7 +52,7 @@ enum Command {
     },
     /// Write a new entry from its kind's archetype and print its path.
     New {
-        /// mechanism, exercise or declaration.
+        /// mechanism, exercise, declaration or topic.
         kind: String,
         /// The entry's title; its file name is made from it.
         title: String,
@@ -62,7 +62,7 @@ enum Command {
     },
     /// Print the JSON Schema of an entry kind's front matter (or of site.yaml), or write them all to a folder.
     Schema {
-        /// mechanism, exercise, declaration or site; all of them when --out is given.
+        /// mechanism, exercise, declaration, topic or site; all of them when --out is given.
         what: Option<String>,
         /// Write every schema into this folder (mechanism.schema.json, …, site.schema.json).
         #[arg(long)]
@@ -158,7 +158,7 @@ fn main() -> ExitCode {
         }
         Command::New { kind, title, root } => {
             let Some(kind) = handbook::load::Kind::from_name(&kind) else {
-                eprintln!("error: unknown kind `{kind}`\nhelp: use mechanism, exercise or declaration");
+                eprintln!("error: unknown kind `{kind}`\nhelp: use mechanism, exercise, declaration or topic");
                 return ExitCode::from(USAGE_OR_IO);
             };
             let root = if root == std::path::Path::new(".") { PathBuf::new() } else { root };
@@ -237,7 +237,7 @@ fn schema(what: Option<&str>, out: Option<&std::path::Path>) -> ExitCode {
         Some(kind) => match handbook::load::Kind::from_name(kind) {
             Some(k) => handbook::schema::entry_schema(k),
             None => {
-                eprintln!("error: unknown schema `{kind}`\nhelp: use mechanism, exercise, declaration or site");
+                eprintln!("error: unknown schema `{kind}`\nhelp: use mechanism, exercise, declaration, topic or site");
                 return ExitCode::from(USAGE_OR_IO);
             }
         },

@@ -233,6 +233,7 @@ struct YearView<'a> {
     mechanisms: usize,
     exercises: usize,
     declarations: usize,
+    topics: usize,
     events: Vec<ChronoEvent<'a>>,
 }
 
@@ -525,6 +526,7 @@ impl<'a> Renderer<'a> {
             mechanisms: y.by_kind[0],
             exercises: y.by_kind[1],
             declarations: y.by_kind[2],
+            topics: y.by_kind[3],
             events: y.items.iter().map(|it| self.chrono_event(it.entry, it.event, root)).collect(),
         }
     }
@@ -811,6 +813,7 @@ impl<'a> Renderer<'a> {
             "mechanisms": y.by_kind[0],
             "exercises": y.by_kind[1],
             "declarations": y.by_kind[2],
+            "topics": y.by_kind[3],
         })
     }
 
@@ -899,6 +902,7 @@ fn kind_fact(e: &Entry) -> String {
             s
         }
         Kind::Declaration => d.place.clone().unwrap_or_default(),
+        Kind::Topic => e.tags.join(", "),
     }
 }
 

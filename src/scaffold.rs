@@ -13,6 +13,7 @@ pub const DEFAULT_ARCHETYPES: &[(Kind, &str)] = &[
     (Kind::Mechanism, include_str!("../templates/archetypes/mechanism.md")),
     (Kind::Exercise, include_str!("../templates/archetypes/exercise.md")),
     (Kind::Declaration, include_str!("../templates/archetypes/declaration.md")),
+    (Kind::Topic, include_str!("../templates/archetypes/topic.md")),
 ];
 
 /// Why an entry could not be created.
