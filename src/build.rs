@@ -28,6 +28,8 @@ pub struct Options {
     /// Where rendered citations are kept between runs (the CLI uses
     /// `ROOT/.handbook-cache`); `None` keeps nothing.
     pub cache_dir: Option<PathBuf>,
+    /// Treat warnings as errors (decided before anything is written).
+    pub strict: bool,
 }
 
 impl Options {
@@ -37,7 +39,7 @@ impl Options {
             // Messages then say `content/x.md`, not `./content/x.md`.
             root = PathBuf::new();
         }
-        Options { out: root.join("public"), root, drafts: false, cache_dir: None }
+        Options { out: root.join("public"), root, drafts: false, cache_dir: None, strict: false }
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -205,7 +207,23 @@ pub fn build(options: &Options) -> Outcome {
     let mut diagnostics = Diagnostics::new();
     let mut timings = Timings::new();
     let mut io_failure = !options.content_dir().is_dir();
-    let stats = compile(options, &mut diagnostics, &mut timings).and_then(|(pages, statics, stats)| {
+    if let Err(refusal) = crate::write::check_output(&options.out, &options.root) {
+        diagnostics.push(
+            Diagnostic::file(
+                Severity::Error,
+                &refusal.folder,
+                format!("will not build into this folder: it {}", refusal.reason),
+            )
+            .with_hint(refusal.hint),
+        );
+        return Outcome { diagnostics, stats: None, elapsed: start.elapsed(), io_failure: true, timings };
+    }
+    let compiled = compile(options, &mut diagnostics, &mut timings);
+    if options.strict {
+        diagnostics.make_strict();
+    }
+    let compiled = compiled.filter(|_| !diagnostics.has_errors());
+    let stats = compiled.and_then(|(pages, statics, stats)| {
         let written = crate::write::write_site(&options.out, &pages, &statics);
         timings.lap("write");
         match written {
@@ -231,6 +249,9 @@ pub fn check(options: &Options) -> Outcome {
     let mut diagnostics = Diagnostics::new();
     let mut timings = Timings::new();
     let stats = compile(options, &mut diagnostics, &mut timings).map(|(_, _, s)| s);
+    if options.strict {
+        diagnostics.make_strict();
+    }
     diagnostics.sort();
     let io_failure = !options.content_dir().is_dir();
     Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure, timings }

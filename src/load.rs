@@ -311,10 +311,11 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
                 }
                 paths.push((kind, path));
             }
-            [file] if file.ends_with(".md") => diagnostics.push(
-                Diagnostic::file(Severity::Error, &path, "entry is not in a kind's folder")
-                    .with_hint("move it into content/mechanisms/, content/exercises/, content/declarations/ or content/topics/"),
-            ),
+            [file] if file.ends_with(".md") => {
+                diagnostics.push(Diagnostic::file(Severity::Error, &path, "entry is not in a kind's folder").with_hint(
+                    "move it into content/mechanisms/, content/exercises/, content/declarations/ or content/topics/",
+                ))
+            }
             [folder, ..] => {
                 let hint = match nearest(folder, folders.iter().copied()) {
                     Some(k) if parts.len() == 2 => format!("did you mean content/{k}/?"),

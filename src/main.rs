@@ -137,6 +137,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { site, out, strict, format, timings } => {
             let mut options = site.options();
+            options.strict = strict;
             if let Some(out) = out {
                 options.out = out;
             }
@@ -144,7 +145,7 @@ fn main() -> ExitCode {
             if timings {
                 eprintln!("timings: {}", outcome.timings);
             }
-            finish(outcome, strict, format.into(), |stats, elapsed| {
+            finish(outcome, Run::Build, format.into(), |stats, elapsed| {
                 format!(
                     "Built {} entries ({} events, {} sources) into {}: {} files in {} ms",
                     stats.entries,
@@ -197,12 +198,13 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { site, strict, format, timings } => {
-            let options = site.options();
+            let mut options = site.options();
+            options.strict = strict;
             let outcome = build::check(&options);
             if timings {
                 eprintln!("timings: {}", outcome.timings);
             }
-            finish(outcome, strict, format.into(), |stats, elapsed| {
+            finish(outcome, Run::Check, format.into(), |stats, elapsed| {
                 format!(
                     "Checked {} entries ({} events, {} sources) in {} ms",
                     stats.entries,
@@ -253,16 +255,21 @@ fn schema(what: Option<&str>, out: Option<&std::path::Path>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Which command is finishing: `check` never writes, so it never says
+/// whether anything was written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Build,
+    Check,
+}
+
 /// Prints the problems and the summary; picks the exit code.
 fn finish(
-    mut outcome: Outcome,
-    strict: bool,
+    outcome: Outcome,
+    run: Run,
     format: Format,
     summary: impl Fn(&build::Stats, std::time::Duration) -> String,
 ) -> ExitCode {
-    if strict {
-        outcome.diagnostics.make_strict();
-    }
     let color = format == Format::Human && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let text = diagnostic::render(&outcome.diagnostics, format, color, &build::read_for_snippet);
     match format {
@@ -273,19 +280,23 @@ fn finish(
     let errors = outcome.diagnostics.error_count();
     let warnings = outcome.diagnostics.warning_count();
     if outcome.io_failure {
-        eprintln!("error: the handbook could not be read or the site could not be written");
+        eprintln!(
+            "error: {}",
+            match run {
+                Run::Build => "the handbook could not be read or the site could not be written; nothing was written",
+                Run::Check => "the handbook could not be read",
+            }
+        );
         return ExitCode::from(USAGE_OR_IO);
     }
-    if errors > 0 || (strict && warnings > 0) {
+    if errors > 0 {
         eprintln!(
-            "error: {errors} problem{} found{}; nothing was written",
+            "error: {errors} problem{} found{}{}",
             if errors == 1 { "" } else { "s" },
-            if warnings > 0 { format!(" (and {warnings} warnings)") } else { String::new() }
+            if warnings > 0 { format!(" (and {warnings} warnings)") } else { String::new() },
+            if run == Run::Build { "; nothing was written" } else { "" }
         );
         return ExitCode::from(PROBLEMS);
-    }
-    if outcome.io_failure {
-        return ExitCode::from(USAGE_OR_IO);
     }
     match &outcome.stats {
         Some(stats) => {
