@@ -35,7 +35,18 @@ fn every_entry_has_a_summary_date_citation_and_link() {
         assert!(!e.summary.trim().is_empty(), "{}: no summary", e.id);
         assert!(e.date.year() > 1900, "{}: implausible date", e.id);
         assert!(!e.notes.cited_keys.is_empty(), "{}: cites nothing", e.id);
-        assert!(e.events.iter().all(|ev| !ev.cites.is_empty()), "{}: an event cites nothing", e.id);
+        for ev in &e.events {
+            assert!(!ev.cites.is_empty(), "{}#{}: the event cites nothing", e.id, ev.anchor);
+            for claim in &ev.disputed {
+                assert!(!claim.cites.is_empty(), "{}#{}: a disputed claim cites nothing", e.id, ev.anchor);
+                assert!(
+                    claim.date.is_some() || !claim.note_html.is_empty(),
+                    "{}#{}: a disputed claim says neither a date nor what it claims",
+                    e.id,
+                    ev.anchor
+                );
+            }
+        }
         let links_out =
             e.links.iter().filter(|l| l.target.as_deref().is_some_and(|t| !t.is_empty() && t != e.id)).count();
         assert!(links_out > 0, "{}: links to no other entry", e.id);
@@ -45,4 +56,31 @@ fn every_entry_has_a_summary_date_citation_and_link() {
         model.entries.iter().filter(|e| e.notes.cited_keys.iter().any(|k| k == "korolev2018")).count()
             >= model.entries.len() - 2
     );
+}
+
+#[test]
+fn no_two_entries_give_different_dates_for_the_same_event() {
+    let content = root().join("content");
+    let mut diagnostics = Diagnostics::new();
+    let loaded = handbook::load::load(&content, &mut diagnostics);
+    let model = handbook::model::build(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
+    // An event told in two entries carries the same title there; its date must agree.
+    let mut seen: std::collections::HashMap<String, (String, String)> = std::collections::HashMap::new();
+    let mut clashes = Vec::new();
+    for e in &model.entries {
+        for ev in &e.events {
+            let name = ev.title.to_lowercase();
+            let date = ev.date.to_string();
+            match seen.get(&name) {
+                Some((first, d)) if *d != date => {
+                    clashes.push(format!("{:?}: {} in {first}, {} in {}", ev.title, d, date, e.id))
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name, (e.id.clone(), date));
+                }
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "{clashes:#?}");
 }
