@@ -123,6 +123,17 @@ pub fn compile(
 ) -> Option<(Vec<Page>, Vec<(String, PathBuf)>, Stats)> {
     let content = options.content_dir();
     let loaded = crate::load::load(&content, diagnostics);
+    let statics = match crate::write::static_files(&options.root.join("static")) {
+        Ok(s) => s,
+        Err(e) => {
+            diagnostics.push(Diagnostic::file(
+                Severity::Error,
+                options.root.join("static"),
+                format!("cannot read static files: {e}"),
+            ));
+            Vec::new()
+        }
+    };
     timings.lap("load");
     let model_options = crate::model::ModelOptions { drafts: options.drafts, cache_dir: options.cache_dir.clone() };
     let workspace = crate::model::Workspace::new(loaded, &content, model_options);
@@ -157,17 +168,6 @@ pub fn compile(
     pages.extend(print);
     pages.extend(data);
     timings.lap("print page");
-    let statics = match crate::write::static_files(&options.root.join("static")) {
-        Ok(s) => s,
-        Err(e) => {
-            diagnostics.push(Diagnostic::file(
-                Severity::Error,
-                options.root.join("static"),
-                format!("cannot read static files: {e}"),
-            ));
-            return None;
-        }
-    };
     pages.extend(extra_pages(references.as_ref(), &statics));
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     // A cache that cannot be written is not kept; the build does not depend on it.
@@ -261,5 +261,8 @@ pub fn check(options: &Options) -> Outcome {
 pub fn read_for_snippet(path: &Path) -> Option<String> {
     let bytes = std::fs::read(path).ok()?;
     let mut ds = Diagnostics::new();
-    crate::load::decode(path, bytes, &mut ds).map(|f| f.text)
+    // Control characters are shown as `?` (one byte, so spans stay put): a
+    // snippet must not send a terminal escape sequence to a CI log.
+    crate::load::decode(path, bytes, &mut ds)
+        .map(|f| f.text.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n') { '?' } else { c }).collect())
 }

@@ -281,6 +281,17 @@ impl Bibliography {
         let mut first_seen: HashMap<String, usize> = HashMap::new();
         let mut broken = std::collections::HashSet::new();
         for (offset, chunk) in chunks {
+            if let Some(open) = unclosed_brace(chunk) {
+                // The parser would report this at the next entry or the end of the file.
+                if let Some(key) = entry_key(chunk) {
+                    broken.insert(key);
+                }
+                diagnostics.push(
+                    Diagnostic::error(file, text, offset + open..offset + open + 1, "this `{` is never closed")
+                        .with_hint("add the missing `}`; until then the entry runs into the next one"),
+                );
+                continue;
+            }
             let parsed = match parse(chunk) {
                 Ok(Ok(p)) => p,
                 Err(_) => {
@@ -348,6 +359,20 @@ impl Bibliography {
                         continue;
                     }
                 };
+                if let Some(url) = entry.get("url")
+                    && let Some(scheme) = crate::url::forbidden_scheme(&biblatex::ChunksExt::format_verbatim(url))
+                {
+                    broken.insert(entry.key.clone());
+                    let span = match (url.first(), url.last()) {
+                        (Some(a), Some(b)) => offset + a.span.start..offset + b.span.end,
+                        _ => key_at..key_at + entry.key.len(),
+                    };
+                    diagnostics.push(
+                        Diagnostic::error(file, text, span, format!("a `{scheme}:` address is not published"))
+                            .with_hint("a source's url must be an http or https address"),
+                    );
+                    continue;
+                }
                 match converted {
                     Ok(e) => {
                         first_seen.insert(entry.key.clone(), key_at);
@@ -661,6 +686,39 @@ fn guard_bibtex(text: &str, file: &Path, diagnostics: &mut Diagnostics) -> Strin
         }
     }
     out
+}
+
+/// Where `chunk` (one entry's text) has a `{` that is never closed: the
+/// brace of the field value that is still open when a line starting the
+/// next field (`name =`) begins, or else the entry's own brace. `\{` is not
+/// a brace.
+fn unclosed_brace(chunk: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    let mut escaped = false;
+    let mut field_left_open = None;
+    for (i, b) in chunk.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            b'\n' if open.len() >= 2 && field_left_open.is_none() && starts_field(&chunk[i + 1..]) => {
+                field_left_open = Some(open[1]);
+            }
+            _ => {}
+        }
+    }
+    let entry_brace = *open.first()?;
+    Some(field_left_open.unwrap_or(entry_brace))
+}
+
+/// Does `line` start a BibTeX field, `name =`?
+fn starts_field(line: &str) -> bool {
+    let line = line.trim_start_matches([' ', '\t']);
+    let name_len = line.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+    name_len > 0 && line[name_len..].trim_start_matches([' ', '\t']).starts_with('=')
 }
 
 /// The key of the entry a chunk of BibTeX starts (`@type{key,`), if readable.

@@ -157,11 +157,15 @@ pub fn derive(handbook: &Handbook) -> Derived {
         year.items.push(ChronologyItem { entry: i, event: j });
     }
 
-    // Tags.
+    // Tags. Spellings with one slug (`Naval`, `naval`) are one tag, shown as
+    // first written in the handbook's order, so no two tags share a page.
     let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    let mut shown_as: HashMap<String, String> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         for tag in &e.tags {
-            let slot = tags.entry(tag.clone()).or_insert_with(|| (crate::load::slugify(tag), Vec::new()));
+            let slug = crate::load::slugify(tag);
+            let shown = shown_as.entry(slug.clone()).or_insert_with(|| tag.clone()).clone();
+            let slot = tags.entry(shown).or_insert_with(|| (slug, Vec::new()));
             // Entries come in order, so a repeat of the tag on this entry is the last one.
             if slot.1.last() != Some(&i) {
                 slot.1.push(i);

@@ -34,6 +34,7 @@ pub mod search;
 pub mod serve;
 pub mod session;
 pub mod site;
+pub mod url;
 pub mod watch;
 pub mod write;
 pub mod yaml_index;

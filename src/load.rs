@@ -132,7 +132,21 @@ pub fn read_text(path: &Path, diagnostics: &mut Diagnostics) -> Option<SourceFil
             return None;
         }
     };
-    decode(path, bytes, diagnostics)
+    let file = decode(path, bytes, diagnostics)?;
+    let text = &file.text;
+    if let Some((at, c)) = forbidden_char(text) {
+        diagnostics.push(
+            Diagnostic::error(
+                path,
+                text,
+                at..at + c.len_utf8(),
+                format!("the file holds the control character U+{:04X}, which HTML and XML forbid", c as u32),
+            )
+            .with_hint("delete it (such characters are often pasted invisibly from PDFs or word processors)"),
+        );
+        return None;
+    }
+    Some(file)
 }
 
 /// Turns the bytes of a file into handbook text (see the module docs).
@@ -188,6 +202,51 @@ impl Diagnostic {
     }
 }
 
+/// The folders a symbolic link under the handbook may point into: the
+/// handbook's root and its content folder (which may itself be a link).
+/// Anything else is outside the handbook and is never read, so that an entry
+/// from a pull request cannot publish, or show in an error, a file of the
+/// machine that builds it.
+pub struct Inside {
+    allowed: Vec<PathBuf>,
+}
+
+impl Inside {
+    /// For the handbook whose content folder is `content`.
+    pub fn handbook_of(content: &Path) -> Inside {
+        let root = content.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Inside { allowed: [root, content].iter().filter_map(|p| p.canonicalize().ok()).collect() }
+    }
+
+    /// For a symbolic link at `link`: Ok(true) if it points to a file inside
+    /// the handbook, Ok(false) to a folder inside it, and otherwise the
+    /// problem (the target's content is never read or shown).
+    pub fn check_link(&self, link: &Path) -> Result<bool, Diagnostic> {
+        let outside = || {
+            Diagnostic::file(
+                Severity::Error,
+                link,
+                "is a symbolic link to a file outside the handbook; it was not read",
+            )
+            .with_hint("copy the file into the handbook instead of linking to it")
+        };
+        match link.canonicalize() {
+            Ok(target) if self.allowed.iter().any(|a| target.starts_with(a)) => Ok(!target.is_dir()),
+            Ok(_) => Err(outside()),
+            Err(_) => Err(Diagnostic::file(Severity::Error, link, "is a symbolic link to nothing")
+                .with_hint("remove the link, or point it at a file inside the handbook")),
+        }
+    }
+}
+
+/// The first character of `text` that XML 1.0 forbids (the C0 controls but
+/// tab and line feed, and U+FFFE/U+FFFF), with its byte offset. A lone
+/// carriage return is allowed here: it only ever ends a line.
+pub fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices()
+        .find(|&(_, c)| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}')
+}
+
 /// Is `s` a lowercase ASCII slug (`joint-sea`, `sco-2017`)?
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
@@ -201,44 +260,26 @@ pub fn is_slug(s: &str) -> bool {
 /// (`exercises/index.html`).
 pub const RESERVED_IDS: &[&str] = &["index"];
 
-/// The slug for a title: lowercase ASCII words joined by hyphens.
+/// The slug for a title or tag in any script: transliterated to ASCII
+/// (`Müller Straße` → `muller-strasse`, `海军` → `hai-jun`, `ναυτικό` →
+/// `nautiko`), lowercase words joined by hyphens. Empty when nothing in it
+/// is a letter or digit.
 pub fn slugify(s: &str) -> String {
+    let ascii = deunicode::deunicode(s);
     let mut out = String::new();
     let mut pending_dash = false;
-    for c in s.chars() {
-        let c = match c {
-            'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => {
-                // Cyrillic titles still get a readable slug.
-                out.push_str(if pending_dash && !out.is_empty() { "-" } else { "" });
-                pending_dash = false;
-                out.push_str(translit(c.to_lowercase().next().unwrap_or(c)));
-                continue;
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
             }
-            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
-            _ => {
-                pending_dash = true;
-                continue;
-            }
-        };
-        if pending_dash && !out.is_empty() {
-            out.push('-');
+            pending_dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending_dash = true;
         }
-        pending_dash = false;
-        out.push(c);
     }
     out
-}
-
-fn translit(c: char) -> &'static str {
-    const TABLE: [&str; 33] = [
-        "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh",
-        "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "e",
-    ];
-    match c {
-        'ё' => "e",
-        'а'..='я' => TABLE[(c as u32 - 'а' as u32) as usize],
-        _ => "",
-    }
 }
 
 /// Walks `content` and reads every file the handbook is made of.
@@ -252,6 +293,7 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
         return loaded;
     }
     let folders: Vec<&str> = Kind::ALL.iter().map(|k| k.folder()).collect();
+    let inside = Inside::handbook_of(content);
     let mut paths = Vec::new();
     for item in WalkDir::new(content).sort_by_file_name() {
         let item = match item {
@@ -264,6 +306,16 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
         };
         if item.file_type().is_dir() {
             continue;
+        }
+        if item.path_is_symlink() {
+            match inside.check_link(item.path()) {
+                Ok(true) => {}
+                Ok(false) => continue, // a link to a folder inside the handbook: its files are read where they are
+                Err(d) => {
+                    diagnostics.push(d);
+                    continue;
+                }
+            }
         }
         let path = item.path().to_path_buf();
         let rel = path.strip_prefix(content).unwrap_or(&path);
@@ -375,7 +427,11 @@ mod tests {
         assert!(!is_slug("joint_sea"));
         assert!(!is_slug("-a"));
         assert_eq!(slugify("Joint Sea (2016)"), "joint-sea-2016");
-        assert_eq!(slugify("Мирная миссия"), "mirnaya-missiya");
+        assert_eq!(slugify("Мирная миссия"), "mirnaia-missiia");
+        assert_eq!(slugify("Müller Straße Çağlar"), "muller-strasse-caglar");
+        assert_eq!(slugify("海军"), "hai-jun");
+        assert_eq!(slugify("ναυτικό"), "nautiko");
+        assert_eq!(slugify("«—»"), "");
         assert_eq!(slugify("  Beijing Declaration!  "), "beijing-declaration");
     }
 

@@ -54,8 +54,11 @@ enum Command {
     New {
         /// mechanism, exercise, declaration or topic.
         kind: String,
-        /// The entry's title; its file name is made from it.
+        /// The entry's title; its file name is made from it unless --id is given.
         title: String,
+        /// The entry's id (its file name without .md), e.g. military-education.
+        #[arg(long)]
+        id: Option<String>,
         /// The handbook's root folder.
         #[arg(long, short, default_value = ".")]
         root: PathBuf,
@@ -157,13 +160,14 @@ fn main() -> ExitCode {
                 )
             })
         }
-        Command::New { kind, title, root } => {
+        Command::New { kind, title, id, root } => {
             let Some(kind) = handbook::load::Kind::from_name(&kind) else {
                 eprintln!("error: unknown kind `{kind}`\nhelp: use mechanism, exercise, declaration or topic");
                 return ExitCode::from(USAGE_OR_IO);
             };
             let root = if root == std::path::Path::new(".") { PathBuf::new() } else { root };
-            match handbook::scaffold::new_entry(&root, kind, &title, handbook::scaffold::current_year()) {
+            match handbook::scaffold::new_entry(&root, kind, &title, id.as_deref(), handbook::scaffold::current_year())
+            {
                 Ok(path) => {
                     println!("{}", path.display());
                     eprintln!(

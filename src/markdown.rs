@@ -21,6 +21,8 @@ use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, Opt
 
 use crate::cite::{Bibliography, CiteItem, NoteRun, check_keys, escape, parse_citation};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest};
+use crate::site::RawHtml;
+use crate::url::{ALLOWED_SCHEMES, forbidden_scheme};
 
 /// Where a cross-link can point: the content-relative path of each Markdown
 /// file (`exercises/joint-sea.md`) and the page it becomes.
@@ -64,6 +66,8 @@ pub struct Context<'a> {
     pub root: &'a str,
     pub targets: &'a LinkTargets,
     pub bibliography: &'a Bibliography,
+    /// What to do with raw HTML in the text.
+    pub raw_html: RawHtml,
 }
 
 /// A link from this page to another page (or to an anchor on this one).
@@ -410,6 +414,10 @@ pub fn render(
     let mut code: Option<(String, String)> = None;
     let mut skip_link_depth = 0usize;
     let mut used_labels: Vec<(String, Range<usize>)> = Vec::new();
+    // Inside an HTML comment that spans several raw-HTML events; whether the
+    // current HTML block has been reported (once is enough).
+    let mut in_comment = false;
+    let mut block_reported = false;
 
     let mut events: Vec<(Event, Range<usize>)> = parser.collect();
     for i in 0..events.len() {
@@ -431,6 +439,35 @@ pub fn render(
                 _ => {}
             }
             continue;
+        }
+        if let Event::Text(t) = &event
+            && code.is_none()
+            && let Some(at) = todo_at(t)
+        {
+            let start = file_span(&range).start + source_offset(ctx.source, file_span(&range), t, at);
+            diagnostics.push(
+                Diagnostic::error(
+                    ctx.file,
+                    ctx.source,
+                    start..start + 4,
+                    "this text is not written yet (it says TODO)",
+                )
+                .with_hint("replace the placeholder with the entry's text, citing a source for every fact"),
+            );
+        }
+        if let Event::Text(t) | Event::Code(t) = &event
+            && let Some((at, c)) = crate::load::forbidden_char(t)
+        {
+            let start = file_span(&range).start + source_offset(ctx.source, file_span(&range), t, at);
+            diagnostics.push(
+                Diagnostic::error(
+                    ctx.file,
+                    ctx.source,
+                    start..start + 1,
+                    format!("the text holds the control character U+{:04X}, which HTML and XML forbid", c as u32),
+                )
+                .with_hint("delete it (such characters are often pasted invisibly from PDFs or word processors)"),
+            );
         }
         let mut note_citation: Option<usize> = None;
         let emitted: Option<Event> = match event {
@@ -482,8 +519,44 @@ pub fn render(
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let span = destination_span(ctx.source, file_span(&range), &dest_url);
-                let dest = resolve_link(&dest_url, span, ctx, &mut rendered.links, diagnostics);
+                let dest = if refuse_scheme(&dest_url, "link", span.clone(), ctx, diagnostics) {
+                    Some(String::new())
+                } else {
+                    resolve_link(&dest_url, span, ctx, &mut rendered.links, diagnostics)
+                };
                 Some(Event::Start(Tag::Link { link_type, dest_url: dest.map_or(dest_url, CowStr::from), title, id }))
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let span = destination_span(ctx.source, file_span(&range), &dest_url);
+                let dest_url =
+                    if refuse_scheme(&dest_url, "image", span, ctx, diagnostics) { CowStr::from("") } else { dest_url };
+                Some(Event::Start(Tag::Image { link_type, dest_url, title, id }))
+            }
+            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) if ctx.raw_html == RawHtml::Reject => {
+                block_reported = false;
+                None
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) if ctx.raw_html == RawHtml::Reject => {
+                let in_block = matches!(events[i].0, Event::Html(_));
+                if let Some(at) = html_outside_comments(&raw, &mut in_comment)
+                    && !(in_block && block_reported)
+                    && !raw[at..].starts_with("</")
+                {
+                    block_reported = in_block;
+                    let tag = html_preview(&raw[at..]);
+                    let start = file_span(&range).start + source_offset(ctx.source, file_span(&range), &raw, at);
+                    diagnostics.push(
+                        Diagnostic::error(
+                            ctx.file,
+                            ctx.source,
+                            start..start + tag.len(),
+                            format!("raw HTML `{tag}` is not published"),
+                        )
+                        .with_hint(RAW_HTML_HINT),
+                    );
+                    in_comment = false;
+                }
+                None
             }
             Event::FootnoteReference(label) => {
                 used_labels.push((label.to_string(), file_span(&range)));
@@ -632,6 +705,9 @@ pub fn render(
     for (label, events, span) in definitions {
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        if ctx.raw_html == RawHtml::Sanitize {
+            html = sanitize(&html);
+        }
         if !notes.define_footnote(document, &label, html) {
             diagnostics.push(
                 Diagnostic::warning(
@@ -660,8 +736,112 @@ pub fn render(
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    rendered.html = html;
+    rendered.html = match ctx.raw_html {
+        RawHtml::Reject => html,
+        RawHtml::Sanitize => sanitize(&html),
+    };
     rendered
+}
+
+const RAW_HTML_HINT: &str = "write it in Markdown instead (emphasis, links, lists, tables and footnotes cover what an entry needs); \
+     to show `<` as text, write `\\<` or put it in `code`; a handbook whose authors are all trusted can set \
+     `raw_html: sanitize` in site.yaml";
+
+/// Reports a link or image whose URL has a forbidden scheme; true if it has one.
+fn refuse_scheme(url: &str, what: &str, span: Range<usize>, ctx: &Context, diagnostics: &mut Diagnostics) -> bool {
+    let Some(scheme) = forbidden_scheme(url) else { return false };
+    diagnostics.push(
+        Diagnostic::error(ctx.file, ctx.source, span, format!("{what} with a `{scheme}:` address is not published"))
+            .with_hint(
+                "entries may link only to http, https and mailto addresses, or to other entries with relative links",
+            ),
+    );
+    true
+}
+
+/// The byte offset in the file of `at` within `text`, an event's text that
+/// comes from the source `span` (entities and container prefixes can make
+/// the two differ; then the start of the span is the best there is).
+fn source_offset(source: &str, span: Range<usize>, text: &str, at: usize) -> usize {
+    let Some(slice) = source.get(span.clone()) else { return 0 };
+    let needle = &text[at..];
+    let needle = &needle[..needle.char_indices().nth(12).map_or(needle.len(), |(i, _)| i)];
+    slice.find(needle).unwrap_or(0)
+}
+
+/// Where `raw` (a piece of raw HTML) has something other than whitespace
+/// and comments, if anywhere; `in_comment` carries an open `<!--` over to
+/// the next piece.
+fn html_outside_comments(raw: &str, in_comment: &mut bool) -> Option<usize> {
+    let mut i = 0;
+    while i < raw.len() {
+        if *in_comment {
+            match raw[i..].find("-->") {
+                Some(end) => {
+                    i += end + 3;
+                    *in_comment = false;
+                }
+                None => return None,
+            }
+        } else {
+            let rest = &raw[i..];
+            let trimmed = rest.trim_start();
+            i += rest.len() - trimmed.len();
+            if trimmed.is_empty() {
+                return None;
+            }
+            if trimmed.starts_with("<!--") {
+                *in_comment = true;
+                i += 4;
+            } else {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// Where `text` says `TODO` as a word: text that is not written yet. The
+/// placeholders `handbook new` writes start with it, so an entry cannot be
+/// published before they are replaced.
+pub fn todo_at(text: &str) -> Option<usize> {
+    text.match_indices("TODO").map(|(i, _)| i).find(|&i| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + 4..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// The start of a raw HTML tag, for a message: `<script>`, `<img …>`.
+fn html_preview(raw: &str) -> String {
+    let end = raw.find(['>', '\n']).map_or(raw.len(), |i| i + 1);
+    let tag = &raw[..end];
+    if tag.chars().count() <= 40 {
+        return tag.to_string();
+    }
+    let name_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
+    format!("{} …>", &tag[..name_end])
+}
+
+/// Cleans rendered Markdown that may hold raw HTML (`raw_html: sanitize`):
+/// an allow-list of elements and attributes (ammonia's, plus the ids,
+/// classes and roles this module writes), links and images only to http,
+/// https, mailto and relative addresses.
+fn sanitize(html: &str) -> String {
+    use std::sync::OnceLock;
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    let cleaner = CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["id", "class", "role", "aria-describedby", "aria-label", "lang", "title"])
+            .add_tags(["section", "sup", "sub", "abbr", "mark", "figure", "figcaption", "span"])
+            .url_schemes(ALLOWED_SCHEMES.iter().copied().collect())
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .link_rel(None)
+            .add_tag_attribute_values("th", "style", ["text-align: left", "text-align: center", "text-align: right"])
+            .add_tag_attribute_values("td", "style", ["text-align: left", "text-align: center", "text-align: right"]);
+        b
+    });
+    cleaner.clean(html).to_string()
 }
 
 /// Index of the `End(Link)` that closes the link starting at `start`.
@@ -857,6 +1037,10 @@ mod tests {
     }
 
     fn run(src: &str) -> (Rendered, FinishedNotes, Diagnostics) {
+        run_with(src, RawHtml::Reject)
+    }
+
+    fn run_with(src: &str, raw_html: RawHtml) -> (Rendered, FinishedNotes, Diagnostics) {
         let bib = bib();
         let targets = targets();
         let ctx = Context {
@@ -866,6 +1050,7 @@ mod tests {
             root: "../",
             targets: &targets,
             bibliography: &bib,
+            raw_html,
         };
         let mut notes = PageNotes::new(&bib);
         let mut anchors = Anchors::new(["2016"]);
@@ -940,5 +1125,79 @@ mod tests {
         assert_eq!(letter(25), "z");
         assert_eq!(letter(26), "aa");
         assert_eq!(letter(27), "ab");
+    }
+
+    fn messages(ds: &Diagnostics) -> Vec<String> {
+        ds.iter().map(|d| format!("{}:{} {}", d.line, d.column, d.message)).collect()
+    }
+
+    #[test]
+    fn raw_html_is_an_error_at_its_position_and_comments_are_dropped() {
+        let (r, _, ds) = run(
+            "<!--\nA note to editors.\n-->\n\nText <!-- aside --> here.\n\n<div>\n<script>alert(1)</script>\n</div>\n\nA <img src=x onerror=alert(1)> b.\n",
+        );
+        assert_eq!(
+            messages(&ds),
+            ["7:1 raw HTML `<div>` is not published", "11:3 raw HTML `<img src=x onerror=alert(1)>` is not published"],
+            "one problem per HTML block, none for closing tags"
+        );
+        assert!(!r.html.contains("<!--") && !r.html.contains("<div") && !r.html.contains("<img"), "{}", r.html);
+        let (_, _, ds) = run("<!-- fine --><script>x</script>\n");
+        assert_eq!(messages(&ds), ["1:14 raw HTML `<script>` is not published"]);
+    }
+
+    #[test]
+    fn links_and_images_with_unsafe_schemes_are_errors() {
+        for (src, scheme) in [
+            ("[x](javascript:alert(1))", "javascript"),
+            ("[x](JaVaScRiPt:alert(1))", "javascript"),
+            ("[x](&#106;avascript:alert(1))", "javascript"),
+            ("[x](java&#x09;script:alert(1))", "javascript"),
+            ("[x](<java\tscript:alert(1)>)", "javascript"),
+            ("<javascript:alert(1)>", "javascript"),
+            ("![x](data:image/svg+xml;base64,PHN2Zz4=)", "data"),
+            ("[x](file:///etc/passwd)", "file"),
+            ("[x](vbscript:msgbox)", "vbscript"),
+            ("[x][r]\n\n[r]: javascript:alert(1)", "javascript"),
+        ] {
+            let (r, _, ds) = run(src);
+            let m = messages(&ds);
+            assert_eq!(m.len(), 1, "{src}: {m:?}");
+            assert!(m[0].contains(&format!("a `{scheme}:` address is not published")), "{src}: {m:?}");
+            let html = r.html.to_lowercase();
+            assert!(
+                !html.contains(&format!("href=\"{scheme}")) && !html.contains("src=\"{scheme}"),
+                "{src}: {}",
+                r.html
+            );
+        }
+        let (_, _, ds) =
+            run("[a](https://example.org) [b](mailto:x@example.org) [c](http://x.org/a:b) [d](page.html#a:b)\n");
+        assert!(ds.is_empty(), "{:?}", messages(&ds));
+    }
+
+    #[test]
+    fn control_characters_from_entities_are_errors() {
+        let (_, _, ds) = run("Joint&#1;Sea\n");
+        assert_eq!(messages(&ds), ["1:6 the text holds the control character U+0001, which HTML and XML forbid"]);
+    }
+
+    #[test]
+    fn sanitize_keeps_harmless_html_and_removes_script() {
+        let src = "A <abbr title=\"People's Liberation Army\">PLA</abbr> b <img src=x onerror=alert(1)>.[^n] [@k]\n\n<script>alert(1)</script>\n<a href=\"javascript:alert(1)\">x</a> <svg onload=alert(1)></svg>\n\n| a |\n|:-:|\n| b |\n\n[^n]: Note <b onclick=\"x()\">bold</b> [@k, p. 2].\n";
+        let (r, notes, ds) = run_with(src, RawHtml::Sanitize);
+        assert!(ds.is_empty(), "{:?}", messages(&ds));
+        for bad in ["script", "onerror", "onload", "javascript", "onclick", "<svg"] {
+            assert!(!r.html.contains(bad), "{bad}: {}", r.html);
+            assert!(!notes.notes[0].html.contains(bad), "{bad}: {}", notes.notes[0].html);
+        }
+        assert!(r.html.contains("<abbr title=\"People's Liberation Army\">PLA</abbr>"), "{}", r.html);
+        assert!(r.html.contains("role=\"doc-noteref\""), "{}", r.html);
+        assert!(r.html.contains("style=\"text-align: center\""), "{}", r.html);
+        assert!(
+            notes.notes[0].html.contains("<b>bold</b>") && notes.notes[0].html.contains("Korolev"),
+            "{}",
+            notes.notes[0].html
+        );
     }
 }

@@ -246,6 +246,8 @@ pub struct Workspace {
     home: (Diagnostics, Arc<Home>),
     /// Problems found across files: duplicate ids, broken anchors.
     cross: Diagnostics,
+    /// Relations that lead back to where they started (A part of B, B part of A).
+    cycles: Diagnostics,
     /// Where links can point, kept until the set of entries changes.
     links: Option<LinkIndex>,
     /// Anchor links across files, kept until the set of entries changes.
@@ -326,6 +328,7 @@ impl Workspace {
             with_problems: 0,
             home: (Diagnostics::new(), Arc::new(Home::default())),
             cross: Diagnostics::new(),
+            cycles: Diagnostics::new(),
             links: None,
             anchors: None,
             order: None,
@@ -353,7 +356,8 @@ impl Workspace {
             Some((c, _)) => c.relations.keys().map(String::as_str).collect(),
             None => default_relations.keys().map(String::as_str).collect(),
         };
-        let checker = Checker { bibliography: &self.bibliography, targets, ids, relations: &relations };
+        let raw_html = self.site.as_ref().map(|(c, _)| c.raw_html).unwrap_or_default();
+        let checker = Checker { bibliography: &self.bibliography, targets, ids, relations: &relations, raw_html };
         let drafts = self.options.drafts;
         let results: Vec<(usize, (Diagnostics, Option<Arc<Entry>>))> = which
             .par_iter()
@@ -371,6 +375,13 @@ impl Workspace {
             })
             .collect();
         timings.lap("compile");
+        // A cycle can only appear or go where relations changed.
+        let full = self.order.is_none();
+        let relations_changed = full
+            || results.iter().any(|(i, (_, new))| {
+                let relations = |e: &Option<Arc<Entry>>| e.as_ref().map(|e| e.relations.clone()).unwrap_or_default();
+                relations(&self.compiled[*i].1) != relations(new)
+            });
         for (i, r) in results {
             let old = std::mem::replace(&mut self.compiled[i], r);
             self.with_problems -= usize::from(!old.0.is_empty());
@@ -402,6 +413,9 @@ impl Workspace {
             self.order = Some(order.into_iter().collect());
         }
         timings.lap("order");
+        if relations_changed {
+            self.cycles = self.relation_cycles();
+        }
         if home {
             let mut ds = Diagnostics::new();
             let h = match &self.loaded.home {
@@ -487,6 +501,78 @@ impl Workspace {
         timings.lap("anchors");
     }
 
+    /// One error for each cycle of a relation that is not symmetric (`alpha`
+    /// part of `beta`, `beta` part of `alpha`), at the relation of the
+    /// cycle's first entry by id, naming the whole cycle.
+    fn relation_cycles(&self) -> Diagnostics {
+        let mut ds = Diagnostics::new();
+        let symmetric: HashSet<&str> = match &self.site {
+            Some((c, _)) => c.relations.iter().filter(|(_, l)| l.symmetric).map(|(n, _)| n.as_str()).collect(),
+            None => HashSet::from(["related"]),
+        };
+        // Per relation name: id → (entry index, targets).
+        let mut graphs: BTreeMap<&str, BTreeMap<&str, (usize, Vec<&str>)>> = BTreeMap::new();
+        for (i, (_, e)) in self.compiled.iter().enumerate() {
+            let Some(e) = e else { continue };
+            for (name, target) in &e.relations {
+                if !symmetric.contains(name.as_str()) {
+                    let node = graphs.entry(name).or_default().entry(&e.id).or_insert((i, Vec::new()));
+                    node.1.push(target);
+                }
+            }
+        }
+        for (name, graph) in &graphs {
+            let mut done: HashSet<&str> = HashSet::new();
+            let mut cycles: BTreeSet<Vec<&str>> = BTreeSet::new();
+            for &start in graph.keys() {
+                // Depth-first from `start`, in id order; a path back to an id on it is a cycle.
+                let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+                while let Some(&(node, next)) = path.last() {
+                    let targets = graph.get(node).map(|(_, t)| t.as_slice()).unwrap_or_default();
+                    let Some(&target) = targets.get(next) else {
+                        done.insert(node);
+                        path.pop();
+                        continue;
+                    };
+                    path.last_mut().expect("not empty").1 += 1;
+                    if let Some(at) = path.iter().position(|(n, _)| *n == target) {
+                        // Turned to start at its first id, so each cycle is reported once.
+                        let mut cycle: Vec<&str> = path[at..].iter().map(|(n, _)| *n).collect();
+                        let first = (0..cycle.len()).min_by_key(|&k| cycle[k]).unwrap_or(0);
+                        cycle.rotate_left(first);
+                        cycles.insert(cycle);
+                    } else if !done.contains(target) && graph.contains_key(target) {
+                        path.push((target, 0));
+                    }
+                }
+            }
+            for cycle in cycles {
+                ds.push(self.cycle_problem(name, &cycle, graph));
+            }
+        }
+        ds
+    }
+
+    fn cycle_problem(&self, name: &str, cycle: &[&str], graph: &BTreeMap<&str, (usize, Vec<&str>)>) -> Diagnostic {
+        let (i, _) = graph[cycle[0]];
+        let next = cycle.get(1).copied().unwrap_or(cycle[0]);
+        let file = &self.loaded.entries[i].source;
+        let shown: Vec<&str> = cycle.iter().copied().chain([cycle[0]]).collect();
+        let message = format!("`{name}` goes round in a circle: {}", shown.join(" → "));
+        let hint = format!("an entry cannot be `{name}` of itself, even through others; remove one link of the circle");
+        let span = match &self.parsed[i].1 {
+            Some((_, p)) => {
+                let targets = p.front_matter.relations.get(name);
+                match targets.map(|t| (t.is_list(), t.as_slice().iter().position(|t| t == next))) {
+                    Some((true, Some(k))) => p.value_span(&format!("relations.{name}[{k}]")),
+                    _ => p.value_span(&format!("relations.{name}")),
+                }
+            }
+            None => 0..0,
+        };
+        Diagnostic::error(&file.path, &file.text, span, message).with_hint(hint)
+    }
+
     /// The index of the entry file at `path` (as the loader names it), whose id is `id`.
     fn position_of(&self, path: &Path, id: &str) -> Option<usize> {
         // Ids are nearly always unique: look the id up first (the index may
@@ -569,6 +655,7 @@ impl Workspace {
         }
         all.extend(self.home.0.iter().cloned());
         all.extend(self.cross.iter().cloned());
+        all.extend(self.cycles.iter().cloned());
         all.sort();
         all
     }
@@ -744,6 +831,7 @@ struct Checker<'a> {
     targets: &'a LinkTargets,
     ids: &'a HashMap<String, Kind>,
     relations: &'a [&'a str],
+    raw_html: crate::site::RawHtml,
 }
 
 impl Checker<'_> {
@@ -828,6 +916,23 @@ impl Checker<'_> {
             ds.push(
                 Diagnostic::error(&source.path, &source.text, p.key_span(path), format!("`{path}` is empty"))
                     .with_hint(format!("write the {path}; it is required")),
+            );
+        }
+        self.written(source, p, path, value, ds);
+    }
+
+    /// Reports a value that still says `TODO` (text not written yet, as in
+    /// the placeholders of `handbook new`).
+    fn written(&self, source: &SourceFile, p: &Parsed<FrontMatter>, path: &str, value: &str, ds: &mut Diagnostics) {
+        if markdown::todo_at(value).is_some() {
+            ds.push(
+                Diagnostic::error(
+                    &source.path,
+                    &source.text,
+                    p.value_span(path),
+                    format!("`{path}` is not written yet (it says TODO)"),
+                )
+                .with_hint(format!("replace the placeholder with the {path} of this entry")),
             );
         }
     }
@@ -931,6 +1036,12 @@ impl Checker<'_> {
         let mut anchors_taken: HashSet<String> = HashSet::new();
         let mut event_anchors = Vec::new();
         for (i, ev) in fm.events.iter().enumerate() {
+            self.written(source, p, &format!("events[{i}].title"), &ev.title, ds);
+            if let Some(place) = &ev.place {
+                self.written(source, p, &format!("events[{i}].place"), place, ds);
+            }
+        }
+        for (i, ev) in fm.events.iter().enumerate() {
             if let Some(id) = &ev.id {
                 if !is_slug(id) {
                     ds.push(
@@ -982,6 +1093,7 @@ impl Checker<'_> {
             root: "../",
             targets: self.targets,
             bibliography: self.bibliography,
+            raw_html: self.raw_html,
         };
         let mut notes = PageNotes::new(self.bibliography);
         let mut anchors = Anchors::new(event_anchors.iter().map(String::as_str));
@@ -1136,6 +1248,7 @@ impl Checker<'_> {
             root: "",
             targets: self.targets,
             bibliography: self.bibliography,
+            raw_html: self.raw_html,
         };
         let mut notes = PageNotes::new(self.bibliography);
         let mut anchors = Anchors::new([]);

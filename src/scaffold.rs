@@ -21,6 +21,8 @@ pub const DEFAULT_ARCHETYPES: &[(Kind, &str)] = &[
 pub enum NewError {
     /// The title has no letters or digits to make a file name from.
     NoSlug,
+    /// The id given with `--id` is not a slug.
+    BadId(String),
     /// The title makes an id that is taken by a page of the site (`index`).
     Reserved(String),
     /// The file exists; nothing was written.
@@ -33,7 +35,13 @@ pub enum NewError {
 impl std::fmt::Display for NewError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            NewError::NoSlug => write!(f, "the title has no letters or digits to make a file name from"),
+            NewError::NoSlug => {
+                write!(f, "the title has no letters or digits to make a file name from; give one with --id")
+            }
+            NewError::BadId(id) => write!(
+                f,
+                "`{id}` is not an id: use lowercase ASCII letters, digits and single hyphens, e.g. joint-sea-2016"
+            ),
             NewError::Reserved(id) => {
                 write!(
                     f,
@@ -51,8 +59,12 @@ impl std::fmt::Display for NewError {
 
 /// Writes `content/<kind>s/<slug>.md` under `root` for an entry titled
 /// `title`, dated `year`; returns its path.
-pub fn new_entry(root: &Path, kind: Kind, title: &str, year: i32) -> Result<PathBuf, NewError> {
-    let slug = slugify(title);
+pub fn new_entry(root: &Path, kind: Kind, title: &str, id: Option<&str>, year: i32) -> Result<PathBuf, NewError> {
+    let slug = match id {
+        Some(id) if crate::load::is_slug(id) => id.to_string(),
+        Some(id) => return Err(NewError::BadId(id.to_string())),
+        None => slugify(title),
+    };
     if slug.is_empty() {
         return Err(NewError::NoSlug);
     }
@@ -71,6 +83,10 @@ pub fn new_entry(root: &Path, kind: Kind, title: &str, year: i32) -> Result<Path
     ctx.insert("title", &quoted);
     ctx.insert("title_escaped", &quoted[1..quoted.len() - 1]);
     ctx.insert("title_plain", title);
+    // In the Markdown text, characters Markdown would read as markup are escaped.
+    let markdown: String =
+        title.chars().flat_map(|c| if "\\`*_[]<>|~".contains(c) { vec!['\\', c] } else { vec![c] }).collect();
+    ctx.insert("title_markdown", &markdown);
     ctx.insert("year", &year);
     ctx.insert("kind", kind.name());
     ctx.insert("id", &slug);

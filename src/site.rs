@@ -55,6 +55,24 @@ pub struct SiteConfig {
     /// The typed relations entries may declare, by name.
     #[serde(default = "default_relations")]
     pub relations: BTreeMap<String, RelationLabels>,
+    /// What becomes of HTML written into an entry's Markdown: `reject` (the
+    /// default: it is an error, so nothing a pull request smuggles in is
+    /// published) or `sanitize` (for a handbook whose authors are all
+    /// trusted: kept, but cleaned by an allow-list sanitizer, so script,
+    /// event handlers, styles and unsafe links are still removed).
+    #[serde(default)]
+    pub raw_html: RawHtml,
+}
+
+/// The policy for raw HTML in Markdown (`raw_html` in `site.yaml`).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Raw HTML is an error at its position (comments are dropped).
+    #[default]
+    Reject,
+    /// Raw HTML is kept and the page's Markdown output is sanitized.
+    Sanitize,
 }
 
 fn default_language() -> String {

@@ -24,14 +24,24 @@ use rayon::prelude::*;
 use crate::render::Page;
 
 /// Files copied verbatim from `static/`, as (path in output, source file).
+/// A symbolic link is followed only to a file inside the handbook.
 pub fn static_files(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     let mut files = Vec::new();
     if !dir.is_dir() {
         return Ok(files);
     }
+    let root = dir.parent().unwrap_or(Path::new(""));
+    let inside = crate::load::Inside::handbook_of(&root.join("content"));
     for item in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let item = item.map_err(io::Error::other)?;
-        if item.file_type().is_file() {
+        let is_file = if item.path_is_symlink() {
+            inside
+                .check_link(item.path())
+                .map_err(|d| io::Error::other(format!("{}: {}", d.file.display(), d.message)))?
+        } else {
+            item.file_type().is_file()
+        };
+        if is_file {
             let rel = item.path().strip_prefix(dir).unwrap_or(item.path());
             let rel = rel.to_string_lossy().replace('\\', "/");
             if rel.split('/').any(|p| p.starts_with('.')) {

@@ -926,6 +926,7 @@ fn valid_front_matter(kind: Kind) -> BoxedStrategy<Vec<(String, Node)>> {
                 .prop_map(|(a, b)| [a, b].into_iter().flatten().collect())
                 .boxed()
         }
+        Kind::Topic => Just(Vec::new()).boxed(),
     };
     (common, specific)
         .prop_map(|((title, summary, date, end, aliases, tags, draft, relations, events), specific)| {
@@ -1551,6 +1552,7 @@ fn exercise_markdown(prefix: &str, body: &str, note: &str) -> Result<(), TestCas
         root: "../",
         targets: &targets,
         bibliography: bib,
+        raw_html: handbook::site::RawHtml::Reject,
     };
     let mut notes = PageNotes::new(bib);
     let mut anchors = Anchors::new(["2016", "2015-ii"]);
