@@ -3,9 +3,12 @@
 //!
 //! The structs here are the content format: every field an author may write,
 //! with its doc comment (which also becomes the description in the JSON
-//! Schema that `handbook schema` prints). Unknown keys, missing required keys
-//! and fields of another kind are all reported in one pass, each at its line,
-//! before serde turns the YAML into values.
+//! Schema that `handbook schema` prints). The YAML is first read by the
+//! parser behind [`YamlIndex`]: a syntax error stops there, reported where the
+//! parser found it. Only well-formed YAML is checked for keys: unknown keys,
+//! missing required keys and fields of another kind are all reported in one
+//! pass, each at its line, before serde (`yaml_serde`) turns the YAML into
+//! values.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -16,7 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::load::{Kind, SourceFile};
-use crate::yaml_index::YamlIndex;
+use crate::yaml_index::{ProblemKind, YamlIndex};
 
 /// An entry's file, split at its front matter.
 #[derive(Clone, Debug)]
@@ -349,6 +352,20 @@ impl<T> Parsed<T> {
     }
 }
 
+/// Indexes the YAML that sits at `offset` in `source`, reporting the problems
+/// of its text (see [`YamlIndex::parse`]). None after a syntax error: the
+/// index would be partial, so no key or value can be checked.
+pub fn index_yaml(source: &SourceFile, yaml: &str, offset: usize, diagnostics: &mut Diagnostics) -> Option<YamlIndex> {
+    let (index, problems) = YamlIndex::parse(yaml);
+    let mut syntax_error = false;
+    for p in problems {
+        syntax_error |= p.kind == ProblemKind::Syntax;
+        let span = p.span.start + offset..p.span.end + offset;
+        diagnostics.push(Diagnostic::error(&source.path, &source.text, span, p.message).with_hint(p.hint));
+    }
+    (!syntax_error).then_some(index)
+}
+
 /// Checks the keys present at `parent` against the allowed and required ones.
 #[allow(clippy::too_many_arguments)]
 fn check_keys(
@@ -411,8 +428,8 @@ pub fn parse_entry(
     split: &Split,
     diagnostics: &mut Diagnostics,
 ) -> Option<Parsed<FrontMatter>> {
-    let index = YamlIndex::new(split.yaml);
     let before = diagnostics.error_count();
+    let index = index_yaml(source, split.yaml, split.yaml_offset, diagnostics)?;
     let (file, text, off) = (source.path.as_path(), source.text.as_str(), split.yaml_offset);
     // Every kind's keys are known; those of other kinds get a clearer message.
     let own: Vec<&str> = COMMON_KEYS.iter().chain(kind_keys(kind)).copied().collect();
@@ -466,8 +483,8 @@ pub fn parse_page(
     split: &Split,
     diagnostics: &mut Diagnostics,
 ) -> Option<Parsed<PageFrontMatter>> {
-    let index = YamlIndex::new(split.yaml);
     let before = diagnostics.error_count();
+    let index = index_yaml(source, split.yaml, split.yaml_offset, diagnostics)?;
     check_keys(
         &source.path,
         &source.text,

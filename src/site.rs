@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::front_matter::deserialize_at;
+use crate::front_matter::{deserialize_at, index_yaml};
 use crate::load::SourceFile;
 use crate::yaml_index::YamlIndex;
 
@@ -117,8 +117,11 @@ impl SiteConfig {
             );
             return None;
         };
-        let index = YamlIndex::new(&source.text);
-        let config: SiteConfig = deserialize_at(source, &source.text, 0, diagnostics)?;
+        let errors = diagnostics.error_count();
+        let index = index_yaml(source, &source.text, 0, diagnostics)?;
+        let config: Option<SiteConfig> = deserialize_at(source, &source.text, 0, diagnostics);
+        // A control character is reported by the index, but the YAML parses.
+        let config = config.filter(|_| diagnostics.error_count() == errors)?;
         let mut ok = true;
         if let Some(url) = &config.base_url
             && !(url.starts_with("https://") || url.starts_with("http://"))

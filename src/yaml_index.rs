@@ -1,16 +1,44 @@
 //! Where each value sits in a block of YAML, so that problems found after
 //! parsing (a bad date, an unknown id, a missing citation key) can be reported
-//! at their line and column.
+//! at their line and column; and the problems of the YAML text itself (a
+//! syntax error, a control character) in plain words, at their position.
 //!
-//! serde gives typed values but forgets positions. This index re-reads the
-//! same text line by line and records, for every key and list item of block
-//! style YAML, the byte range of its key and of its value under a path such as
-//! `events[2].date` or `relations.part_of[0]`. Flow sequences (`[a, b]`) on one
-//! line are indexed item by item. Anything the scanner does not understand
-//! falls back to the nearest enclosing path, so a position is always found.
+//! serde gives typed values but forgets positions. The index walks the events
+//! of a YAML parser, `granit-parser`, whose every event carries the byte range
+//! it was read from, and records for every key, list item and value the range
+//! of its key and of its value under a path such as `events[2].date` or
+//! `relations.part_of[0]`. A list item's "key" is its `- ` dash (an item of a
+//! flow list `[a, b]` has none: an empty range at its start). Block and flow
+//! style, quoted values over several lines, comments and block scalars are the
+//! parser's business, not this module's. A path that was not written falls
+//! back to its nearest written ancestor, so a position is always found.
+//!
+//! Why this parser: serde-saphyr (serde on granit-parser) has `Spanned<T>`,
+//! which gives a scalar's range but only the opening `[` of a list, and a
+//! `Spanned` inside an untagged enum (`OneOrMany`, `Alias`) makes the value
+//! fail to deserialize ("data did not match any variant"); it would also put
+//! wrappers on every field the model reads, and it refuses a repeated key
+//! before the key checks can say which. Its type errors say less than serde's
+//! ("expected sequence start" for `tags: naval`), and it was about 1.7 times
+//! slower than `yaml_serde` on the corpus's front matter. marked-yaml records only where a scalar starts, in
+//! characters rather than bytes, refuses anchors, and its yaml-rust2 scanner
+//! calls an unclosed quote "invalid indentation in quoted scalar". granit-parser
+//! gives byte ranges for every event and a typed error kind
+//! (`UnclosedQuotedScalar`, `TabInBlockIndentation`, `UnclosedFlowCollection`),
+//! so the messages below are chosen by kind rather than by matching English
+//! text. Typed values still come from `yaml_serde` (see `front_matter.rs`),
+//! whose messages name what was found ("invalid type: string \"naval\",
+//! expected a sequence"); it runs only on YAML this module found well formed.
+//! The price is a second parse: on the corpus's 10,000 front matters this
+//! index takes about 45 ms per thousand (the line scanner it replaced, 19),
+//! beside yaml_serde's 32.
 
 use std::collections::HashMap;
 use std::ops::Range;
+
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
+
+use crate::load::forbidden_char;
 
 /// Byte ranges of a key and its value (both relative to the indexed text).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,135 +53,184 @@ pub struct YamlIndex {
     places: HashMap<String, Place>,
     /// Keys in document order, per parent path (`""` for the top level).
     keys: HashMap<String, Vec<String>>,
-    /// Number of block-sequence items seen, per parent path.
+    /// Number of items, per sequence path.
     lengths: HashMap<String, usize>,
 }
 
+/// What is wrong with the YAML text itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The parser stopped here: nothing after it was indexed.
+    Syntax,
+    /// A character that HTML and XML cannot carry (U+0000–U+0008, U+000B,
+    /// U+000C, U+000E–U+001F, U+FFFE, U+FFFF), written as an escape in a
+    /// double-quoted value (one typed into the file is refused when it is read).
+    ControlCharacter,
+}
+
+/// A problem of the YAML text, with its range in the indexed text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlProblem {
+    pub kind: ProblemKind,
+    pub span: Range<usize>,
+    pub message: String,
+    pub hint: String,
+}
+
+/// A collection being read: a mapping or a sequence.
 struct Frame {
-    /// Column of the key (or one past the dash of a list item).
-    indent: usize,
+    /// Its path (`""` for the top level).
     path: String,
+    map: bool,
+    flow: bool,
+    /// Where its opening bracket is (flow collections).
+    start: usize,
+    /// The end of the last node read in it.
+    end: usize,
+    /// Mappings: the key read, waiting for its value.
+    key: Option<(String, Range<usize>)>,
+    /// Sequences: the number of items read.
+    items: usize,
+    /// A collection written as a mapping key: its contents are not indexed.
+    is_key: bool,
 }
 
 impl YamlIndex {
+    /// The index of `text`, as far as it is well formed (problems are dropped).
     pub fn new(text: &str) -> YamlIndex {
-        let mut index = YamlIndex::default();
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut block_scalar_indent: Option<usize> = None;
-        let mut open_quote: Option<char> = None;
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let line_start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches('\n');
-            let indent = content.len() - content.trim_start_matches(' ').len();
-            let rest = &content[indent..];
-            if rest.is_empty() || rest.starts_with('#') {
-                continue;
-            }
-            if let Some(quote) = open_quote {
-                // Inside a quoted value that spans lines: look for its end.
-                if closes_quote(content, quote) {
-                    open_quote = None;
-                }
-                continue;
-            }
-            if let Some(parent) = block_scalar_indent {
-                if indent > parent {
-                    continue;
-                }
-                block_scalar_indent = None;
-            }
-            let mut col = indent;
-            let mut rest = rest;
-            let mut is_item = false;
-            // One or more `- ` prefixes: list items (possibly nested on one line).
-            while rest == "-" || rest.starts_with("- ") {
-                while stack.last().is_some_and(|f| f.indent > col) {
-                    stack.pop();
-                }
-                let parent = stack.last().map(|f| f.path.clone()).unwrap_or_default();
-                let n = index.lengths.entry(parent.clone()).or_insert(0);
-                let path = format!("{parent}[{n}]");
-                *n += 1;
-                stack.push(Frame { indent: col + 1, path: path.clone() });
-                let after = rest[1..].len() - rest[1..].trim_start_matches(' ').len();
-                col += 1 + after;
-                rest = &rest[1 + after..];
-                is_item = true;
-                // The item itself: the dash, and the rest of the line as its value.
-                let dash = line_start + col - 1 - after;
-                let at = line_start + col;
-                index.places.insert(path, Place { key: dash..dash + 1, value: at..at + rest.trim_end().len() });
-            }
-            if rest.is_empty() {
-                continue;
-            }
-            let abs = line_start + col;
-            match split_key(rest) {
-                Some((key, key_len, value_start)) => {
-                    while stack.last().is_some_and(|f| f.indent >= col) {
-                        stack.pop();
-                    }
-                    let parent = stack.last().map(|f| f.path.clone()).unwrap_or_default();
-                    let path = if parent.is_empty() { key.clone() } else { format!("{parent}.{key}") };
-                    let (value, value_text) = value_range(rest, value_start);
-                    let value = abs + value.start..abs + value.end;
-                    index.keys.entry(parent).or_default().push(key);
-                    index.places.insert(path.clone(), Place { key: abs..abs + key_len, value: value.clone() });
-                    if let Some(q @ ('"' | '\'')) = value_text.chars().next()
-                        && !closes_quote(&value_text[1..], q)
-                    {
-                        open_quote = Some(q);
-                    } else if value_text.starts_with('|') || value_text.starts_with('>') {
-                        block_scalar_indent = Some(col);
-                    } else if value_text.starts_with('[') {
-                        index.index_flow_sequence(&path, value_text, value.start);
-                    }
-                    stack.push(Frame { indent: col, path });
-                }
-                None if is_item => {
-                    // A scalar list item: its place is already the item path.
-                    let path = stack.last().map(|f| f.path.clone()).unwrap_or_default();
-                    let (value, _) = value_range(rest, 0);
-                    index.places.insert(path, Place { key: abs..abs, value: abs + value.start..abs + value.end });
-                }
-                None => {}
-            }
-        }
-        index
+        YamlIndex::parse(text).0
     }
 
-    fn index_flow_sequence(&mut self, path: &str, text: &str, start: usize) {
-        let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else {
-            return;
-        };
-        let mut item_start = 1;
-        let mut quote: Option<char> = None;
-        let mut n = 0;
-        let push = |from: usize, to: usize, n: &mut usize, places: &mut HashMap<String, Place>| {
-            let raw = &text[from..to];
-            let lead = raw.len() - raw.trim_start().len();
-            let trimmed = raw.trim();
-            if !trimmed.is_empty() {
-                let s = start + from + lead;
-                places.insert(format!("{path}[{n}]"), Place { key: s..s, value: s..s + trimmed.len() });
-                *n += 1;
-            }
-        };
-        for (i, c) in inner.char_indices() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (None, '"' | '\'') => quote = Some(c),
-                (None, ',') => {
-                    push(item_start, i + 1, &mut n, &mut self.places);
-                    item_start = i + 2;
+    /// The index of `text` and the problems of the text: at most one syntax
+    /// error (the index then holds what came before it), and every value that
+    /// carries an escaped control character.
+    pub fn parse(text: &str) -> (YamlIndex, Vec<YamlProblem>) {
+        let mut index = YamlIndex::default();
+        let mut problems = Vec::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        for next in Parser::new_from_str(text) {
+            let (event, span) = match next {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(explain_syntax_error(&e, text, &stack));
+                    break;
+                }
+            };
+            let Some(range) = span.byte_range() else { continue };
+            let range = clamp(text, range);
+            match event {
+                Event::Scalar(value, style, ..) => {
+                    let range = match style {
+                        // A block scalar's range runs to the next line's indentation.
+                        ScalarStyle::Literal | ScalarStyle::Folded => {
+                            range.start..range.start + text[range.clone()].trim_end().len()
+                        }
+                        _ => range,
+                    };
+                    // Written control characters are refused when the file is
+                    // read: only an escape in a double-quoted value can make one.
+                    if style == ScalarStyle::DoubleQuoted
+                        && let Some((_, c)) = forbidden_char(&value)
+                    {
+                        problems.push(control_in_value(text, range.clone(), c));
+                    }
+                    index.node(text, &mut stack, range, Some(&value));
+                }
+                Event::Alias(_) => {
+                    index.node(text, &mut stack, range, None);
+                }
+                Event::SequenceStart(style, ..) | Event::MappingStart(style, ..) => {
+                    let map = matches!(event, Event::MappingStart(..));
+                    let is_key = stack.last().is_some_and(|f| f.is_key || (f.map && f.key.is_none()));
+                    let path = if is_key { String::new() } else { index.node(text, &mut stack, range.clone(), None) };
+                    let flow = style == StructureStyle::Flow;
+                    stack.push(Frame {
+                        path,
+                        map,
+                        flow,
+                        start: range.start,
+                        end: range.end,
+                        key: None,
+                        items: 0,
+                        is_key,
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(frame) = stack.pop() else { continue };
+                    // A flow collection ends at its bracket; a block one with its last node.
+                    let end = if frame.flow { range.end } else { frame.end.max(frame.start) };
+                    if frame.is_key {
+                        // A collection as a key (`? [a, b]`): its text is the key.
+                        if let Some(parent) = stack.last_mut()
+                            && !parent.is_key
+                        {
+                            let r = frame.start..end;
+                            parent.key = Some((text[r.clone()].to_string(), r));
+                        }
+                        continue;
+                    }
+                    if !frame.map {
+                        index.lengths.insert(frame.path.clone(), frame.items);
+                    }
+                    if let Some(place) = index.places.get_mut(&frame.path) {
+                        place.value.end = end.max(place.value.start);
+                    }
+                    if let Some(parent) = stack.last_mut() {
+                        parent.end = parent.end.max(end);
+                    }
                 }
                 _ => {}
             }
         }
-        push(item_start, inner.len() + 1, &mut n, &mut self.places);
-        self.lengths.insert(path.to_string(), n);
+        (index, problems)
+    }
+
+    /// Records a node (a scalar, an alias, or the start of a collection) at
+    /// `range` where the innermost open collection expects one, and returns its path.
+    fn node(&mut self, text: &str, stack: &mut [Frame], range: Range<usize>, scalar: Option<&str>) -> String {
+        let Some(frame) = stack.last_mut() else { return String::new() };
+        frame.end = frame.end.max(range.end);
+        if frame.is_key {
+            return String::new();
+        }
+        let parent = frame.path.as_str();
+        if frame.map {
+            match frame.key.take() {
+                None => {
+                    // A key: its value comes next.
+                    let key = scalar.map_or_else(|| text[range.clone()].to_string(), str::to_string);
+                    frame.key = Some((key, range));
+                    String::new()
+                }
+                Some((key, key_range)) => {
+                    let path = if parent.is_empty() { key.clone() } else { format!("{parent}.{key}") };
+                    match self.keys.get_mut(parent) {
+                        Some(keys) => keys.push(key),
+                        None => {
+                            self.keys.insert(parent.to_string(), vec![key]);
+                        }
+                    }
+                    self.record(path, Place { key: key_range, value: range }, scalar.is_none())
+                }
+            }
+        } else {
+            let path = format!("{parent}[{}]", frame.items);
+            frame.items += 1;
+            let key = if frame.flow { range.start..range.start } else { dash_before(text, range.start) };
+            self.record(path, Place { key, value: range }, scalar.is_none())
+        }
+    }
+
+    /// Records `place` under `path`; returns the path if `wanted` (a
+    /// collection's, whose end is set when it closes), else an empty string.
+    fn record(&mut self, path: String, place: Place, wanted: bool) -> String {
+        if wanted {
+            self.places.insert(path.clone(), place);
+            path
+        } else {
+            self.places.insert(path, place);
+            String::new()
+        }
     }
 
     /// The place of `path`, or of its nearest indexed ancestor.
@@ -183,100 +260,190 @@ impl YamlIndex {
         self.keys.get(parent).map_or(&[], Vec::as_slice)
     }
 
-    /// The number of block-sequence items under `path`.
+    /// The number of items of the sequence at `path`.
     pub fn len(&self, path: &str) -> usize {
         self.lengths.get(path).copied().unwrap_or(0)
     }
 }
 
-/// Splits `key: value` (or `key:`) into the unquoted key, the key's length in
-/// the text, and where the value starts. None when the line is not a mapping entry.
-fn split_key(s: &str) -> Option<(String, usize, usize)> {
-    let (key, key_len) = if let Some(q @ ('"' | '\'')) = s.chars().next() {
-        let close = s[1..].find(q)? + 1;
-        (s[1..close].to_string(), close + 1)
-    } else {
-        let colon = s.match_indices(':').find(|(i, _)| {
-            let next = s.as_bytes().get(i + 1);
-            next.is_none() || next == Some(&b' ')
-        })?;
-        let key = &s[..colon.0];
-        if key.starts_with(['[', '{', '"', '\'']) || key.contains(" #") {
-            return None;
+/// `range`, inside `text` and on character boundaries.
+fn clamp(text: &str, range: Range<usize>) -> Range<usize> {
+    let fix = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
         }
-        (key.trim_end().to_string(), key.trim_end().len())
+        i
     };
-    let after = &s[key_len..];
-    let after_trim = after.trim_start();
-    if !after_trim.starts_with(':') {
-        return None;
-    }
-    let colon_at = key_len + (after.len() - after_trim.len());
-    Some((key, key_len, colon_at + 1))
+    let (start, end) = (fix(range.start), fix(range.end));
+    start..end.max(start)
 }
 
-/// Where the quote `q` that opened a value closes in `rest` (the text after it):
-/// `""` and `''` escape a quote in single-quoted YAML, `\"` in double-quoted.
-fn closing_quote(rest: &str, q: char) -> Option<usize> {
-    let bytes = rest.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i] as char;
-        if q == '"' && c == '\\' {
-            i += 2;
+/// The `-` of the block-sequence item whose node starts at `at`, or an empty
+/// range at `at` when there is none before it on its line.
+fn dash_before(text: &str, at: usize) -> Range<usize> {
+    let before = text[..at].trim_end_matches(' ');
+    if before.ends_with('-') { before.len() - 1..before.len() } else { at..at }
+}
+
+/// A double-quoted value that holds a forbidden character: at the escape
+/// that wrote it (at the whole value if none is found).
+fn control_in_value(text: &str, range: Range<usize>, c: char) -> YamlProblem {
+    let (span, hint) = match find_escape(&text[range.clone()]) {
+        Some(r) => {
+            let written = &text[range.start + r.start..range.start + r.end];
+            (
+                range.start + r.start..range.start + r.end,
+                format!("remove the escape `{written}`: web pages and the feed cannot carry such characters"),
+            )
+        }
+        None => (range, "remove the character from the value".to_string()),
+    };
+    YamlProblem {
+        kind: ProblemKind::ControlCharacter,
+        span,
+        message: format!("the value holds the control character U+{:04X}, which HTML and XML forbid", c as u32),
+        hint,
+    }
+}
+
+/// The range, in a double-quoted scalar as written, of the first escape that
+/// stands for a forbidden character.
+fn find_escape(raw: &str) -> Option<Range<usize>> {
+    let mut chars = raw.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
             continue;
         }
-        if c == q {
-            if q == '\'' && bytes.get(i + 1) == Some(&b'\'') {
-                i += 2;
-                continue;
-            }
-            return Some(i);
+        let Some((_, e)) = chars.next() else { break };
+        let hex_digits = match e {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            '0' | 'a' | 'b' | 'v' | 'f' | 'e' => return Some(i..i + 2),
+            _ => continue,
+        };
+        let digits: String = raw[i + 2..].chars().take(hex_digits).collect();
+        let end = i + 2 + digits.len();
+        if let Some(ch) = u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32)
+            && forbidden_char(ch.encode_utf8(&mut [0; 4])).is_some()
+        {
+            return Some(i..end);
         }
-        i += 1;
     }
     None
 }
 
-fn closes_quote(rest: &str, q: char) -> bool {
-    closing_quote(rest, q).is_some()
-}
-
-/// Where a ` #` comment starts in a plain or flow value, outside quotes.
-fn comment_start(v: &str) -> Option<usize> {
-    if !v.starts_with(['[', '{']) {
-        return v.find(" #"); // quotes inside a plain value are ordinary characters
-    }
-    let mut quote: Option<char> = None;
-    let mut prev = ' ';
-    for (i, c) in v.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if (c == '"' || c == '\'') && (prev == '[' || prev == ',' || prev == ' ') => quote = Some(c),
-            None if c == '#' && prev == ' ' && i > 0 => return Some(i - 1),
-            None => {}
-        }
-        prev = c;
-    }
-    None
-}
-
-/// The range of the value that starts at `from` in `s`, without surrounding
-/// spaces or a trailing comment, and its text.
-fn value_range(s: &str, from: usize) -> (Range<usize>, &str) {
-    let raw = &s[from..];
-    let lead = raw.len() - raw.trim_start().len();
-    let v = &raw[lead..];
-    let end = if v.starts_with(['"', '\'']) {
-        let q = v.as_bytes()[0] as char;
-        closing_quote(&v[1..], q).map_or(v.len(), |i| i + 2)
-    } else {
-        comment_start(v).unwrap_or(v.len())
+/// A syntax error in plain words, at the place where it is best fixed.
+fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame]) -> YamlProblem {
+    let at = clamp(text, e.marker().byte_offset().unwrap_or(0)..0).start;
+    let one_char = |at: usize| at..text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let problem = |span: Range<usize>, message: String, hint: &str| YamlProblem {
+        kind: ProblemKind::Syntax,
+        span,
+        message,
+        hint: hint.to_string(),
     };
-    let v = v[..end].trim_end();
-    let start = from + lead;
-    (start..start + v.len(), v)
+    let line_of = |i: usize| text[..i].matches('\n').count() + 1;
+    // The innermost flow collection still open when the parser stopped.
+    let open_flow = stack.iter().rev().find(|f| f.flow && !f.is_key);
+    match e.kind() {
+        ErrorKind::UnclosedQuotedScalar => problem(
+            one_char(at),
+            "a quoted value is never closed".into(),
+            "add the closing quote at the end of the value; a value that contains \" itself can be written \
+             in single quotes, e.g. title: 'The \"Peace Mission\" series'",
+        ),
+        ErrorKind::TabInIndentation
+        | ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabAtBlockScalarStart
+        | ErrorKind::TabInPlainScalar => {
+            let tab = indentation_tab(text, at).unwrap_or(at);
+            problem(
+                one_char(tab),
+                "YAML does not allow tabs for indentation".into(),
+                "indent with spaces instead of tabs (two spaces per level, as in the lines above)",
+            )
+        }
+        ErrorKind::UnclosedFlowCollection { open } => unclosed(text, at, *open, false),
+        ErrorKind::MismatchedFlowCollectionEnd { open, close } => problem(
+            one_char(at),
+            format!("a `{open}` is closed by `{close}`"),
+            if *open == '[' {
+                "close a list written `[a, b]` with `]`"
+            } else {
+                "close a mapping written `{name: …, lang: …}` with `}`"
+            },
+        ),
+        // The parser stopped on a later line than an open `[` or `{`: the
+        // bracket was never closed, and the fix belongs where it opens.
+        _ if open_flow.is_some_and(|f| line_of(f.start) < line_of(at)) => {
+            let f = open_flow.expect("checked");
+            let open = text[f.start..].chars().next().unwrap_or('[');
+            unclosed(text, f.start, open, true)
+        }
+        ErrorKind::MappingValueNotAllowed => problem(
+            one_char(at),
+            "mapping values are not allowed in this context".into(),
+            "a value containing `: ` must be quoted, e.g. summary: \"A: B\"; or check the indentation of this line",
+        ),
+        ErrorKind::UnexpectedCharacter { character: c @ ('@' | '`') } => problem(
+            one_char(at),
+            format!("a value cannot start with `{c}` unless it is quoted"),
+            "put the value in quotes, e.g. cite: \"@korolev2018, p. 35\"",
+        ),
+        ErrorKind::InvalidTrailingDoubleQuotedScalar | ErrorKind::InvalidTrailingSingleQuotedScalar => problem(
+            one_char(at),
+            "there is text after the closing quote of a value".into(),
+            "quote the whole value; a value that contains \" itself can be written in single quotes, \
+             e.g. title: 'The \"Peace Mission\" series', and one that contains ' in double quotes",
+        ),
+        ErrorKind::UnknownQuotedScalarEscape | ErrorKind::InvalidQuotedScalarHexEscape => problem(
+            one_char(at),
+            "a double-quoted value has an unknown escape (`\\` followed by a letter YAML does not know)".into(),
+            "write `\\\\` for a backslash, or use single quotes, in which `\\` is an ordinary character",
+        ),
+        ErrorKind::RecursionLimitExceeded => problem(
+            one_char(at),
+            "lists and mappings are nested too deeply here".into(),
+            "front matter needs a few levels at most; check for brackets that are opened and not closed",
+        ),
+        kind => problem(
+            one_char(at),
+            kind.to_string(),
+            "check the YAML syntax here: indentation, quotes and `key: value` pairs (see docs/content-format.md)",
+        ),
+    }
+}
+
+/// A `[` or `{` at `at` that is never closed; `read_on` when the parser went
+/// on to later lines looking for its end.
+fn unclosed(text: &str, at: usize, open: char, read_on: bool) -> YamlProblem {
+    let (close, what) = if open == '{' { ('}', "mapping") } else { (']', "list") };
+    let mut hint = format!("close the {what} with `{close}` after its last item");
+    if read_on {
+        hint.push_str(&format!("; without it, YAML reads the lines that follow as more of the {what}"));
+    }
+    YamlProblem {
+        kind: ProblemKind::Syntax,
+        span: at..at + open.len_utf8().min(text.len() - at),
+        message: format!("a `{open}` is never closed"),
+        hint,
+    }
+}
+
+/// The first tab in the indentation of the line of `at` or of a later line.
+fn indentation_tab(text: &str, at: usize) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut offset = line_start;
+    for line in text[line_start..].split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(i) = line[..indent].find('\t') {
+            return Some(offset + i);
+        }
+        offset += line.len();
+    }
+    None
 }
 
 #[cfg(test)]
@@ -299,20 +466,79 @@ mod tests {
         assert_eq!(text(&idx, "events[0].cite[0]"), "\"@k, p. 1\"");
         assert_eq!(text(&idx, "events[1].date"), "2013");
         assert_eq!(text(&idx, "events[1].title"), "Second");
+        assert_eq!(text(&idx, "events[1].note"), "date: not a key");
+        assert_eq!(text(&idx, "summary"), "folded");
+        assert_eq!(text(&idx, "aliases"), "[\"Maritime Interaction\", Морское]");
         assert_eq!(text(&idx, "aliases[1]"), "Морское");
         assert_eq!(idx.keys(""), ["title", "aliases", "relations", "events", "summary"]);
         assert_eq!(idx.keys("events[1]"), ["date", "note", "title"]);
         assert_eq!(idx.len("events"), 2);
+        assert_eq!(idx.len("aliases"), 2);
+        // A list item's key is its dash.
+        assert_eq!(&DOC[idx.key("events[1]")], "-");
+        assert_eq!(&DOC[idx.key("relations.part_of")], "part_of");
         // Unknown paths fall back to the nearest ancestor: here the list item.
-        assert_eq!(text(&idx, "events[1].place"), "date: 2013");
         assert_eq!(idx.find("events[1].place").unwrap().value, idx.value("events[1]"));
+        assert!(text(&idx, "events[1].place").starts_with("date: 2013\n"));
+        assert!(text(&idx, "events[1].place").ends_with("title: Second"));
     }
 
     #[test]
-    fn indexes_indented_sequences() {
-        let doc = "events:\n  - date: 1\n    title: a\n  - date: 2\n";
+    fn indexes_indented_sequences_and_flow_maps() {
+        let doc = "events:\n  - date: 1\n    title: a\n  - {date: 2, title: b}\n  -\n  - - x\n";
         let idx = YamlIndex::new(doc);
         assert_eq!(&doc[idx.value("events[1].date")], "2");
         assert_eq!(&doc[idx.value("events[0].title")], "a");
+        assert_eq!(&doc[idx.value("events[1]")], "{date: 2, title: b}");
+        assert_eq!(idx.keys("events[1]"), ["date", "title"]);
+        assert_eq!(idx.len("events"), 4);
+        assert_eq!(idx.key("events[2]").len(), 1, "the dash of an empty item");
+        assert_eq!(&doc[idx.value("events[3][0]")], "x");
+        assert_eq!(&doc[idx.key("events[3][0]")], "-");
+    }
+
+    #[test]
+    fn quoted_values_span_their_lines_and_keys_repeat() {
+        let doc = "title: \"a\n  b: c\"\ntitle: 'd'\n";
+        let (idx, problems) = YamlIndex::parse(doc);
+        assert!(problems.is_empty());
+        assert_eq!(&doc[idx.value("title")], "'d'");
+        assert_eq!(idx.keys(""), ["title", "title"]);
+    }
+
+    fn problem(doc: &str) -> (String, String) {
+        let (_, problems) = YamlIndex::parse(doc);
+        let p = &problems[0];
+        let (line, col) = crate::diagnostic::line_col(doc, p.span.start);
+        (format!("{line}:{col}"), p.message.clone())
+    }
+
+    #[test]
+    fn syntax_errors_in_plain_words_where_they_are_fixed() {
+        let (at, m) = problem("title: \"Drill\nsummary: x\ndate: 2005\n");
+        assert_eq!((at.as_str(), m.as_str()), ("1:8", "a quoted value is never closed"));
+        let (at, m) = problem("title: x\ntags: [a, b\nformat: sco\n");
+        assert_eq!((at.as_str(), m.as_str()), ("2:7", "a `[` is never closed"));
+        let (at, m) = problem("title: x\ntags: [a, b\n");
+        assert_eq!((at.as_str(), m.as_str()), ("2:7", "a `[` is never closed"));
+        let (at, m) = problem("relations:\n\tplanned_by: x\n");
+        assert_eq!((at.as_str(), m.as_str()), ("2:1", "YAML does not allow tabs for indentation"));
+        let (at, m) = problem("events:\n  - date: 2005\n\t title: x\n");
+        assert_eq!((at.as_str(), m.as_str()), ("3:1", "YAML does not allow tabs for indentation"));
+        let (at, m) = problem("summary: A: B\n");
+        assert_eq!((at.as_str(), m.as_str()), ("1:11", "mapping values are not allowed in this context"));
+    }
+
+    #[test]
+    fn control_characters_are_found_at_their_escape() {
+        let doc =
+            "title: \"Joint\\0Sea\"\nevents:\n  - note: \"a \\u0001 b\"\n    place: \"\\x1f\\t\"\nok: \"tab\\there\"\n";
+        let (_, problems) = YamlIndex::parse(doc);
+        let found: Vec<&str> = problems.iter().map(|p| &doc[p.span.clone()]).collect();
+        assert_eq!(found, ["\\0", "\\u0001", "\\x1f"]);
+        assert!(problems[0].message.contains("U+0000"));
+        assert!(problems.iter().all(|p| p.kind == ProblemKind::ControlCharacter));
+        assert_eq!(problem("title: \"\\uFFFE\"\n").0, "1:9");
+        assert!(YamlIndex::parse(concat!(r#"title: "tab\there\u00e9\ufffd""#, "\r\n")).1.is_empty());
     }
 }

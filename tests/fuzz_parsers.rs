@@ -444,14 +444,18 @@ fn write_value(value: &Node, indent: usize, path: &str, comments: bool, out: &mu
                 let close = if i + 1 == lines.len() { "\"" } else { "" };
                 let _ = writeln!(out, "{pad}{line}{close}");
             }
-            exp.values.push((path.to_string(), format!("\"{}", lines[0])));
+            // The whole quoted value, over all its lines.
+            let rest: String = lines[1..].iter().map(|l| format!("\n{pad}{l}")).collect();
+            exp.values.push((path.to_string(), format!("\"{}{rest}\"", lines[0])));
         }
         Node::Block(lines) => {
             out.push_str(" |\n");
             for line in lines {
                 let _ = writeln!(out, "{}{line}", " ".repeat(indent + 2));
             }
-            exp.values.push((path.to_string(), "|".to_string()));
+            // A block scalar's value is its content, from its first line to its last.
+            let sep = format!("\n{}", " ".repeat(indent + 2));
+            exp.values.push((path.to_string(), lines.join(&sep).trim_end().to_string()));
         }
         Node::Map(entries) if entries.is_empty() => out.push('\n'),
         Node::Map(entries) => {
@@ -527,8 +531,8 @@ fn scalar() -> impl Strategy<Value = String> {
     prop_oneof![3 => plain_scalar(), 1 => quoted_scalar()]
 }
 
-/// `extended` adds what the index is known to get wrong (see the ignored
-/// property below): ` #` inside a quoted flow item.
+/// `extended` adds ` #` inside a quoted flow item, which the hand-written
+/// line scanner that came before the parser's positions got wrong.
 fn flow_item(extended: bool) -> BoxedStrategy<String> {
     let quoted = if extended { "[A-Za-z0-9 :,;@#.Жé'-]{0,10}" } else { "[A-Za-z0-9 :,;@.Жé'-]{0,10}" };
     prop_oneof![
@@ -769,8 +773,8 @@ fn text_value() -> BoxedStrategy<String> {
     text_value_in(false)
 }
 
-/// A title, a place, a note; `in_flow` leaves out `#`, which the index
-/// mishandles inside quoted flow items (see `yaml_index_finds_what_was_written_extended`).
+/// A title, a place, a note; `in_flow` leaves out `#` (once mishandled
+/// inside quoted flow items; `yaml_index_finds_what_was_written_extended` covers it).
 fn text_value_in(in_flow: bool) -> BoxedStrategy<String> {
     let quoted_chars = if in_flow { "[A-Za-z0-9 :,;.()Жé-]{1,20}" } else { "[A-Za-z0-9 :#,;.()Жé-]{1,20}" };
     prop_oneof![
