@@ -28,7 +28,7 @@ use handbook::front_matter::{parse_entry, parse_page, split};
 use handbook::load::{Kind, SourceFile, decode};
 use handbook::markdown::{Anchors, Context, LinkTarget, LinkTargets, PageNotes, render, render_inline};
 use handbook::site::SiteConfig;
-use handbook::yaml_index::YamlIndex;
+use handbook::yaml_index::{ProblemKind, YamlIndex};
 use hayagriva::citationberg::IndependentStyle;
 use hayagriva::citationberg::taxonomy::Locator;
 use proptest::prelude::*;
@@ -593,7 +593,7 @@ fn write_document(entries: &[(String, Node)], comments: bool) -> (String, Expect
 const YAML_PARTS: &[&str] = &[
     "title", "date", "events", "relations", "disputed", "cite", ":", ": ", "-", "- ", "  ", "    ", "\n", "\n  ",
     "\n- ", "#", " #", "\"", "'", "[", "]", "{", "}", ",", ", ", "|", ">", "x", "2004", "@k, p. 3", "---", "...", "?",
-    "&a", "*a", "!!str ",
+    "&a", "*a", "!!str ", "\t", "\"\\0\"", "\"a\\u0001b\"", "\\x1f",
 ];
 
 #[rustfmt::skip]
@@ -627,6 +627,14 @@ proptest! {
             let _ = index.len(path);
             let _ = index.keys(path);
         }
+        // The text's own problems: inside it, said in words with a hint, and
+        // at most one syntax error (the parser stops at the first).
+        let (_, problems) = YamlIndex::parse(&text);
+        for p in &problems {
+            prop_assert!(in_text(&p.span), "problem {p:?} in {text:?}");
+            prop_assert!(!p.message.is_empty() && !p.hint.is_empty(), "{p:?}");
+        }
+        prop_assert!(problems.iter().filter(|p| p.kind == ProblemKind::Syntax).count() <= 1, "{problems:?}");
     }
 
     /// Block-style YAML as authors write it: every scalar is found at the
@@ -675,7 +683,8 @@ const FM_PARTS: &[&str] = &[
     "    cite: ", "    disputed:\n", "      - cite: ", "level: ", "domain: ", "format: ", "signatories: ", "place: ",
     "titel: ", "x", "Joint Sea", "2004", "\"2004~\"", "2000-07-18", "2016/2015", "2014-13-45", "true", "[a, b]",
     "{name: x, lang: ru}", "\"@k, p. 3\"", "'@k'", "- ", "  ", "    ", ": ", "\"", "'", "[", "]", "{", "}", "|\n",
-    ">\n", "# c", "&a ", "*a", "!!binary ", "? ", "~", "null", "sea", "bilateral",
+    ">\n", "# c", "&a ", "*a", "!!binary ", "? ", "~", "null", "sea", "bilateral", "\t", "\"Joint\\0Sea\"",
+    "\"\\u0001\"", "\\x1f",
 ];
 
 fn kind() -> impl Strategy<Value = Kind> {
