@@ -282,7 +282,7 @@ fn clamp(text: &str, range: Range<usize>) -> Range<usize> {
 /// The `-` of the block-sequence item whose node starts at `at`, or an empty
 /// range at `at` when there is none before it on its line.
 fn dash_before(text: &str, at: usize) -> Range<usize> {
-    let before = text[..at].trim_end_matches(' ');
+    let before = text[..at].trim_end_matches([' ', '\t']);
     if before.ends_with('-') { before.len() - 1..before.len() } else { at..at }
 }
 
@@ -345,6 +345,15 @@ fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame]) -> YamlProbl
         hint: hint.to_string(),
     };
     let line_of = |i: usize| text[..i].matches('\n').count() + 1;
+    let tabs = |tab: usize| {
+        problem(
+            one_char(tab),
+            "YAML does not allow tabs for indentation".into(),
+            "indent with spaces instead of tabs (two spaces per level, as in the lines above)",
+        )
+    };
+    const LINE_UP: &str = "keys of one mapping start in the same column, and a list's `- ` too: indent this line \
+                           like its neighbours, with spaces";
     // The innermost flow collection still open when the parser stopped.
     let open_flow = stack.iter().rev().find(|f| f.flow && !f.is_key);
     match e.kind() {
@@ -357,14 +366,7 @@ fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame]) -> YamlProbl
         ErrorKind::TabInIndentation
         | ErrorKind::TabInBlockIndentation
         | ErrorKind::TabAtBlockScalarStart
-        | ErrorKind::TabInPlainScalar => {
-            let tab = indentation_tab(text, at).unwrap_or(at);
-            problem(
-                one_char(tab),
-                "YAML does not allow tabs for indentation".into(),
-                "indent with spaces instead of tabs (two spaces per level, as in the lines above)",
-            )
-        }
+        | ErrorKind::TabInPlainScalar => tabs(indentation_tab(text, at).unwrap_or(at)),
         ErrorKind::UnclosedFlowCollection { open } => unclosed(text, at, *open, false),
         ErrorKind::MismatchedFlowCollectionEnd { open, close } => problem(
             one_char(at),
@@ -382,6 +384,9 @@ fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame]) -> YamlProbl
             let open = text[f.start..].chars().next().unwrap_or('[');
             unclosed(text, f.start, open, true)
         }
+        // Whatever the parser made of it, a tab in the indentation of the
+        // line where it stopped is the first thing to fix.
+        _ if tab_in_indentation(text, at).is_some() => tabs(tab_in_indentation(text, at).unwrap_or(at)),
         ErrorKind::MappingValueNotAllowed => problem(
             one_char(at),
             "mapping values are not allowed in this context".into(),
@@ -408,6 +413,37 @@ fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame]) -> YamlProbl
             "lists and mappings are nested too deeply here".into(),
             "front matter needs a few levels at most; check for brackets that are opened and not closed",
         ),
+        ErrorKind::SimpleKeyExpected => problem(
+            one_char(at),
+            "this line is neither `key: value` nor a list item `- …`".into(),
+            "add `: ` after the key; or, if the line continues the value above, quote that value \
+             or indent this line further",
+        ),
+        ErrorKind::ExpectedBlockMappingKey => problem(
+            one_char(at),
+            "YAML expected a `key:` here".into(),
+            "text after a closing `]`, `}` or quote belongs inside it (quote the whole value); a `- ` item \
+             needs a `key:` line above it; otherwise line this up with the keys around it",
+        ),
+        ErrorKind::ExpectedBlockSequenceEntry | ErrorKind::InvalidIndentation | ErrorKind::ExpectedDocumentStart => {
+            problem(one_char(at), "this line does not line up with the lines above it".into(), LINE_UP)
+        }
+        ErrorKind::UnknownAnchor => problem(
+            one_char(at),
+            "a value starting with `*` is read as a reference to an anchor (`&name`) that is not defined".into(),
+            "put the value in quotes, e.g. title: \"*Joint Sea\"",
+        ),
+        ErrorKind::CommentInterceptedScalar => problem(
+            one_char(at),
+            "a comment ends this value, but the next line continues it".into(),
+            "move the comment after the value's last line, or remove it; a ` #` inside a value needs the value \
+             quoted",
+        ),
+        ErrorKind::ExpectedFlowSequenceSeparator | ErrorKind::ExpectedFlowMappingSeparator => problem(
+            one_char(at),
+            "YAML expected `,` or the closing bracket here".into(),
+            "separate the items with commas, and quote an item that contains `:`, `,`, `[`, `]`, `{` or `}`",
+        ),
         kind => problem(
             one_char(at),
             kind.to_string(),
@@ -430,6 +466,14 @@ fn unclosed(text: &str, at: usize, open: char, read_on: bool) -> YamlProblem {
         message: format!("a `{open}` is never closed"),
         hint,
     }
+}
+
+/// The first tab in the indentation of the line of `at`.
+fn tab_in_indentation(text: &str, at: usize) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    line[..indent].find('\t').map(|i| line_start + i)
 }
 
 /// The first tab in the indentation of the line of `at` or of a later line.
@@ -527,6 +571,26 @@ mod tests {
         assert_eq!((at.as_str(), m.as_str()), ("3:1", "YAML does not allow tabs for indentation"));
         let (at, m) = problem("summary: A: B\n");
         assert_eq!((at.as_str(), m.as_str()), ("1:11", "mapping values are not allowed in this context"));
+        let cases = [
+            ("title: x\nsummary\ndate: 1\n", "2:1", "this line is neither `key: value` nor a list item `- …`"),
+            ("title: [a, b] c\n", "1:15", "YAML expected a `key:` here"),
+            (
+                "title: x\nevents:\n  - date: 1\n   title: y\n",
+                "4:4",
+                "this line does not line up with the lines above it",
+            ),
+            (
+                "title: *Joint\n",
+                "1:8",
+                "a value starting with `*` is read as a reference to an anchor (`&name`) that is not defined",
+            ),
+            ("title: |\n  text\n\tmore\n", "3:1", "YAML does not allow tabs for indentation"),
+            ("title: {a: b\n", "1:8", "a `{` is never closed"),
+            ("tags: [a, b c: d: e]\n", "1:17", "YAML expected `,` or the closing bracket here"),
+        ];
+        for (doc, at, message) in cases {
+            assert_eq!(problem(doc), (at.to_string(), message.to_string()), "{doc:?}");
+        }
     }
 
     #[test]
