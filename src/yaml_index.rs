@@ -108,16 +108,19 @@ impl YamlIndex {
         let mut index = YamlIndex::default();
         let mut problems = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
+        // Where the last event read ends: a token the parser fails on starts after it.
+        let mut read_to = 0;
         for next in Parser::new_from_str(text) {
             let (event, span) = match next {
                 Ok(e) => e,
                 Err(e) => {
-                    problems.push(explain_syntax_error(&e, text, &stack));
+                    problems.push(explain_syntax_error(&e, text, &stack, read_to));
                     break;
                 }
             };
             let Some(range) = span.byte_range() else { continue };
             let range = clamp(text, range);
+            read_to = read_to.max(range.end);
             match event {
                 Event::Scalar(value, style, ..) => {
                     let range = match style {
@@ -335,7 +338,7 @@ fn find_escape(raw: &str) -> Option<Range<usize>> {
 }
 
 /// A syntax error in plain words, at the place where it is best fixed.
-fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame]) -> YamlProblem {
+fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame], read_to: usize) -> YamlProblem {
     let at = clamp(text, e.marker().byte_offset().unwrap_or(0)..0).start;
     let one_char = |at: usize| at..text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     let problem = |span: Range<usize>, message: String, hint: &str| YamlProblem {
@@ -397,6 +400,20 @@ fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame]) -> YamlProbl
             format!("a value cannot start with `{c}` unless it is quoted"),
             "put the value in quotes, e.g. cite: \"@korolev2018, p. 35\"",
         ),
+        // The quote that "closed" the value is on a later line than the one
+        // that opened it, just before text: most likely the opening quote was
+        // never closed on its own line, and the next value's quote ended it.
+        kind @ (ErrorKind::InvalidTrailingDoubleQuotedScalar | ErrorKind::InvalidTrailingSingleQuotedScalar)
+            if opening_quote(text, read_to, kind).is_some_and(|q| line_of(q) < line_of(at)) =>
+        {
+            let q = opening_quote(text, read_to, kind).unwrap_or(at);
+            problem(
+                one_char(q),
+                "a quoted value is never closed".into(),
+                "add the closing quote at the end of this line's value: YAML read on to a quote on a later \
+                 line and took it as the end",
+            )
+        }
         ErrorKind::InvalidTrailingDoubleQuotedScalar | ErrorKind::InvalidTrailingSingleQuotedScalar => problem(
             one_char(at),
             "there is text after the closing quote of a value".into(),
@@ -466,6 +483,13 @@ fn unclosed(text: &str, at: usize, open: char, read_on: bool) -> YamlProblem {
         message: format!("a `{open}` is never closed"),
         hint,
     }
+}
+
+/// The quote that opens the quoted value the parser was reading when it
+/// failed with `kind`: the first such quote after what it had read.
+fn opening_quote(text: &str, read_to: usize, kind: &ErrorKind) -> Option<usize> {
+    let quote = if matches!(kind, ErrorKind::InvalidTrailingSingleQuotedScalar) { '\'' } else { '"' };
+    text.get(read_to..)?.find(quote).map(|i| read_to + i)
 }
 
 /// The first tab in the indentation of the line of `at`.
@@ -587,6 +611,9 @@ mod tests {
             ("title: |\n  text\n\tmore\n", "3:1", "YAML does not allow tabs for indentation"),
             ("title: {a: b\n", "1:8", "a `{` is never closed"),
             ("tags: [a, b c: d: e]\n", "1:17", "YAML expected `,` or the closing bracket here"),
+            ("title: \"Drill\nsummary: \"A series\"\n", "1:8", "a quoted value is never closed"),
+            ("title: 'Drill\nsummary: A 'series'\n", "1:8", "a quoted value is never closed"),
+            ("title: \"Drill\" Series\n", "1:16", "there is text after the closing quote of a value"),
         ];
         for (doc, at, message) in cases {
             assert_eq!(problem(doc), (at.to_string(), message.to_string()), "{doc:?}");
