@@ -786,11 +786,14 @@ impl Corpus {
                 let _ = writeln!(s, "place: {}", r.pick(PLACES));
             }
         }
-        let rel = self.relations(i);
         s.push_str("relations:\n");
-        let _ = writeln!(s, "  follows: {}", self.id(rel[0].1));
-        let _ = writeln!(s, "  {}: {}", rel[1].0, self.id(rel[1].1));
-        let _ = writeln!(s, "  related: [{}]", self.id(rel[2].1));
+        for (name, target) in self.relations(i) {
+            if name == "related" {
+                let _ = writeln!(s, "  related: [{}]", self.id(target));
+            } else {
+                let _ = writeln!(s, "  {name}: {}", self.id(target));
+            }
+        }
         s.push_str("events:\n");
         for ev in self.events(i) {
             let _ = writeln!(s, "  - date: \"{}\"", ev.date);
@@ -814,12 +817,20 @@ impl Corpus {
         s
     }
 
-    /// The 3 relations of entry `i`: (name, target).
-    pub fn relations(&self, i: usize) -> [(&'static str, usize); 3] {
+    /// The relations of entry `i`: (name, target); three for every entry but
+    /// the first. `follows` and the typed relation point to an earlier entry,
+    /// so no relation but the symmetric `related` can go round in a circle
+    /// (which `handbook check` rejects).
+    pub fn relations(&self, i: usize) -> Vec<(&'static str, usize)> {
         let mut r = self.rng(i, 5);
         let name = ["part_of", "planned_by", "adopted_at"][self.kind(i)];
-        let follows = (i + self.n - 1) % self.n;
-        [("follows", follows), (name, self.other(i, &mut r)), ("related", self.other(i, &mut r))]
+        let mut relations = Vec::with_capacity(3);
+        if i > 0 {
+            relations.push(("follows", i - 1));
+            relations.push((name, r.below(i)));
+        }
+        relations.push(("related", self.other(i, &mut r)));
+        relations
     }
 
     fn events(&self, i: usize) -> Vec<GenEvent> {
