@@ -6,7 +6,7 @@
 //! cargo bench --bench phases -- --root path/to/handbook
 //! ```
 //!
-//! Part 1 runs the stages of `build::build` one by one through the public
+//! Part 1 runs the stages of `pipeline::build` one by one through the public
 //! API (wall time, with the pipeline's own parallelism). Part 2 re-runs the
 //! work inside `model::build` on one thread, step by step, to show its CPU
 //! cost per step: front matter, Markdown, citations (`PageNotes::finish`).
@@ -69,7 +69,7 @@ fn main() {
 
     let total = Instant::now();
     let mut ds = Diagnostics::new();
-    let (loaded, _) = timed("load::load (walk and read)", || handbook::load::load(&content, &mut ds));
+    let (loaded, _) = timed("load::load (walk and read)", || handbook::content::load::load(&content, &mut ds));
     let (handbook, _) = timed("model::build (front matter, Markdown, notes)", || {
         model::build(&loaded, &content, &ModelOptions::default(), &mut ds).expect("model")
     });
@@ -77,8 +77,9 @@ fn main() {
         handbook::render::load_templates(&root.join("templates"), &mut ds).expect("templates")
     });
     assert!(!ds.has_errors(), "the handbook has errors: run handbook check");
-    let (derived, _) = timed("derive::derive (backlinks, chronology, tags)", || handbook::derive::derive(&handbook));
-    let (history, _) = timed("history::last_changed (git log)", || handbook::history::last_changed(&content));
+    let (derived, _) =
+        timed("derive::derive (backlinks, chronology, tags)", || handbook::model::derive::derive(&handbook));
+    let (history, _) = timed("history::last_changed (git log)", || handbook::content::history::last_changed(&content));
     let renderer = handbook::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
     let (pages, _) = timed("Renderer::render_all (templates)", || renderer.render_all(&mut ds));
     // Again with a new renderer: the bibliography's caches are warm now, so
@@ -86,13 +87,14 @@ fn main() {
     let again = handbook::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
     timed("  again, citation caches warm", || again.render_all(&mut Diagnostics::new()));
     let (data, _) = timed("data::pages (JSON, CSV, feed, sitemap, search)", || {
-        handbook::data::pages(&handbook, &derived, &history)
+        handbook::output::data::pages(&handbook, &derived, &history)
     });
     let mut pages = pages;
     pages.extend(data);
-    let (statics, _) =
-        timed("write::static_files", || handbook::write::static_files(&root.join("static")).expect("static files"));
-    timed("write::write_site", || handbook::write::write_site(&out.path().join("public"), &pages, &statics))
+    let (statics, _) = timed("write::static_files", || {
+        handbook::output::write::static_files(&root.join("static")).expect("static files")
+    });
+    timed("write::write_site", || handbook::output::write::write_site(&out.path().join("public"), &pages, &statics))
         .0
         .expect("written");
     println!("  {:<48}{}", "total", ms(total.elapsed()));
@@ -117,9 +119,10 @@ fn main() {
     let mut notes_count = 0;
     for file in &loaded.entries {
         let t = Instant::now();
-        let split = handbook::front_matter::split(&file.source).expect("front matter");
-        let parsed = handbook::front_matter::parse_entry(&file.source, file.kind, &split, &mut Diagnostics::new())
-            .expect("valid front matter");
+        let split = handbook::content::front_matter::split(&file.source).expect("front matter");
+        let parsed =
+            handbook::content::front_matter::parse_entry(&file.source, file.kind, &split, &mut Diagnostics::new())
+                .expect("valid front matter");
         parse += t.elapsed();
         let content_path = format!("{}/{}.md", file.kind.folder(), file.id);
         let ctx = Context {
@@ -153,9 +156,10 @@ fn main() {
     // The same notes again: the bibliography's caches (if any) are warm now.
     let mut warm_events = Duration::ZERO;
     for file in &loaded.entries {
-        let split = handbook::front_matter::split(&file.source).expect("front matter");
-        let parsed = handbook::front_matter::parse_entry(&file.source, file.kind, &split, &mut Diagnostics::new())
-            .expect("valid front matter");
+        let split = handbook::content::front_matter::split(&file.source).expect("front matter");
+        let parsed =
+            handbook::content::front_matter::parse_entry(&file.source, file.kind, &split, &mut Diagnostics::new())
+                .expect("valid front matter");
         let t = Instant::now();
         let mut notes = PageNotes::new(&bib);
         for ev in &parsed.front_matter.events {

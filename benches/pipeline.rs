@@ -57,9 +57,9 @@ fn front_matter(c: &mut Criterion) {
     group.bench_function("split+parse_entry (3 entries)", |b| {
         b.iter(|| {
             for (source, kind) in &sources {
-                let split = handbook::front_matter::split(source).expect("front matter");
+                let split = handbook::content::front_matter::split(source).expect("front matter");
                 let mut ds = Diagnostics::new();
-                let parsed = handbook::front_matter::parse_entry(source, *kind, &split, &mut ds);
+                let parsed = handbook::content::front_matter::parse_entry(source, *kind, &split, &mut ds);
                 black_box(parsed.expect("valid front matter"));
             }
         })
@@ -72,7 +72,7 @@ fn render_bodies(corpus: &Corpus, targets: &LinkTargets, bib: &Bibliography, fin
     let mut total = 0;
     for &i in &SAMPLE {
         let source = common::entry_source(corpus, i);
-        let split = handbook::front_matter::split(&source).expect("front matter");
+        let split = handbook::content::front_matter::split(&source).expect("front matter");
         let content_path = corpus.path(i);
         let ctx = Context {
             file: Path::new("content/x.md"),
@@ -162,7 +162,7 @@ fn startup(c: &mut Criterion) {
 fn model_of(n: usize) -> (common::OnDisk, Handbook) {
     let disk = common::write_corpus(n);
     let mut ds = Diagnostics::new();
-    let loaded = handbook::load::load(&disk.content(), &mut ds);
+    let loaded = handbook::content::load::load(&disk.content(), &mut ds);
     let handbook = model::build(&loaded, &disk.content(), &ModelOptions::default(), &mut ds).expect("model");
     assert!(!ds.has_errors(), "{ds:?}");
     (disk, handbook)
@@ -172,14 +172,14 @@ fn model_stage(c: &mut Criterion) {
     let n = 200;
     let disk = common::write_corpus(n);
     let mut ds = Diagnostics::new();
-    let loaded = handbook::load::load(&disk.content(), &mut ds);
+    let loaded = handbook::content::load::load(&disk.content(), &mut ds);
     let mut group = c.benchmark_group("model");
     group.sample_size(10);
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function(format!("load::load ({n} entries)"), |b| {
         b.iter(|| {
             let mut ds = Diagnostics::new();
-            black_box(handbook::load::load(&disk.content(), &mut ds))
+            black_box(handbook::content::load::load(&disk.content(), &mut ds))
         })
     });
     group.bench_function(format!("model::build ({n} entries)"), |b| {
@@ -197,7 +197,7 @@ fn templates(c: &mut Criterion) {
     let mut ds = Diagnostics::new();
     let (tera, sources) =
         handbook::render::load_templates(&disk.root().join("templates"), &mut ds).expect("default templates");
-    let derived = handbook::derive::derive(&handbook);
+    let derived = handbook::model::derive::derive(&handbook);
     let history: HashMap<String, String> = HashMap::new();
     let mut group = c.benchmark_group("render");
     group.sample_size(10);
@@ -212,12 +212,12 @@ fn templates(c: &mut Criterion) {
             black_box(pages)
         })
     });
-    group.bench_function(format!("build::compile ({n} entries, no writing)"), |b| {
-        let options = handbook::build::Options::new(disk.root());
+    group.bench_function(format!("pipeline::compile ({n} entries, no writing)"), |b| {
+        let options = handbook::pipeline::Options::new(disk.root());
         b.iter(|| {
             let mut ds = Diagnostics::new();
             black_box(
-                handbook::build::compile(&options, &mut ds, &mut handbook::build::Timings::default())
+                handbook::pipeline::compile(&options, &mut ds, &mut handbook::timings::Timings::default())
                     .expect("compiles"),
             )
         })
@@ -231,7 +231,7 @@ fn chronology(c: &mut Criterion) {
     let mut group = c.benchmark_group("derive");
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function(format!("derive::derive ({n} entries, {} events)", n * 5), |b| {
-        b.iter(|| black_box(handbook::derive::derive(&handbook)))
+        b.iter(|| black_box(handbook::model::derive::derive(&handbook)))
     });
     group.finish();
 }

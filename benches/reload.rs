@@ -16,7 +16,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use handbook::build::Options;
+use handbook::pipeline::Options;
 use handbook::serve::{ServeOptions, start};
 
 const RUNS: usize = 9;

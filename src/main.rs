@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use handbook::build::{self, Options, Outcome};
 use handbook::diagnostic::{self, Format};
+use handbook::pipeline::{self, Options, Outcome};
 
 /// A static-site generator for cited, cross-linked, chronological reference handbooks.
 #[derive(Parser)]
@@ -144,7 +144,7 @@ fn main() -> ExitCode {
             if let Some(out) = out {
                 options.out = out;
             }
-            let outcome = build::build(&options);
+            let outcome = pipeline::build(&options);
             if timings {
                 eprintln!("timings: {}", outcome.timings);
             }
@@ -161,13 +161,18 @@ fn main() -> ExitCode {
             })
         }
         Command::New { kind, title, id, root } => {
-            let Some(kind) = handbook::load::Kind::from_name(&kind) else {
+            let Some(kind) = handbook::content::load::Kind::from_name(&kind) else {
                 eprintln!("error: unknown kind `{kind}`\nhelp: use mechanism, exercise, declaration or topic");
                 return ExitCode::from(USAGE_OR_IO);
             };
             let root = if root == std::path::Path::new(".") { PathBuf::new() } else { root };
-            match handbook::scaffold::new_entry(&root, kind, &title, id.as_deref(), handbook::scaffold::current_year())
-            {
+            match handbook::content::scaffold::new_entry(
+                &root,
+                kind,
+                &title,
+                id.as_deref(),
+                handbook::content::scaffold::current_year(),
+            ) {
                 Ok(path) => {
                     println!("{}", path.display());
                     eprintln!(
@@ -204,7 +209,7 @@ fn main() -> ExitCode {
         Command::Check { site, strict, format, timings } => {
             let mut options = site.options();
             options.strict = strict;
-            let outcome = build::check(&options);
+            let outcome = pipeline::check(&options);
             if timings {
                 eprintln!("timings: {}", outcome.timings);
             }
@@ -227,7 +232,7 @@ fn schema(what: Option<&str>, out: Option<&std::path::Path>) -> ExitCode {
             eprintln!("error: cannot create {}: {e}", dir.display());
             return ExitCode::from(USAGE_OR_IO);
         }
-        for (name, schema) in handbook::schema::all() {
+        for (name, schema) in handbook::content::schema::all() {
             let path = dir.join(&name);
             let text = serde_json::to_string_pretty(&schema).expect("schemas are JSON") + "\n";
             if let Err(e) = std::fs::write(&path, text) {
@@ -239,16 +244,16 @@ fn schema(what: Option<&str>, out: Option<&std::path::Path>) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let schema = match what {
-        Some("site") => handbook::schema::site_schema(),
-        Some(kind) => match handbook::load::Kind::from_name(kind) {
-            Some(k) => handbook::schema::entry_schema(k),
+        Some("site") => handbook::content::schema::site_schema(),
+        Some(kind) => match handbook::content::load::Kind::from_name(kind) {
+            Some(k) => handbook::content::schema::entry_schema(k),
             None => {
                 eprintln!("error: unknown schema `{kind}`\nhelp: use mechanism, exercise, declaration, topic or site");
                 return ExitCode::from(USAGE_OR_IO);
             }
         },
         None => {
-            let all: serde_json::Map<String, serde_json::Value> = handbook::schema::all()
+            let all: serde_json::Map<String, serde_json::Value> = handbook::content::schema::all()
                 .into_iter()
                 .map(|(n, s)| (n.trim_end_matches(".schema.json").to_string(), s))
                 .collect();
@@ -272,10 +277,10 @@ fn finish(
     outcome: Outcome,
     run: Run,
     format: Format,
-    summary: impl Fn(&build::Stats, std::time::Duration) -> String,
+    summary: impl Fn(&pipeline::Stats, std::time::Duration) -> String,
 ) -> ExitCode {
     let color = format == Format::Human && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = diagnostic::render(&outcome.diagnostics, format, color, &build::read_for_snippet);
+    let text = diagnostic::render(&outcome.diagnostics, format, color, &pipeline::read_for_snippet);
     match format {
         // Machine formats go to stdout, where CI tools read them.
         Format::Github | Format::Json => print!("{text}"),

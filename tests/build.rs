@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Site, between, snapshot};
-use handbook::build::Options;
+use handbook::pipeline::Options;
 
 #[test]
 fn footnotes_are_numbered_with_lettered_backlinks() {
@@ -296,7 +296,7 @@ fn the_citation_cache_changes_nothing_but_time_and_follows_edits_to_sources() {
     let with_cache = |site: &Site| {
         let mut options = Options::new(site.root());
         options.cache_dir = Some(site.root().join(".handbook-cache"));
-        let outcome = handbook::build::build(&options);
+        let outcome = handbook::pipeline::build(&options);
         assert!(outcome.stats.is_some(), "{:#?}", outcome.diagnostics);
     };
     site.build_ok();

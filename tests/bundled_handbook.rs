@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use handbook::build::{self, Options};
 use handbook::diagnostic::Diagnostics;
+use handbook::pipeline::{self, Options};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -12,7 +12,7 @@ fn root() -> &'static Path {
 
 #[test]
 fn bundled_handbook_checks_without_any_warning() {
-    let outcome = build::check(&Options::new(root()));
+    let outcome = pipeline::check(&Options::new(root()));
     let problems: Vec<String> =
         outcome.diagnostics.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect();
     assert!(problems.is_empty(), "{problems:#?}");
@@ -24,11 +24,11 @@ fn bundled_handbook_checks_without_any_warning() {
 fn every_entry_has_a_summary_date_citation_and_link() {
     let content = root().join("content");
     let mut diagnostics = Diagnostics::new();
-    let loaded = handbook::load::load(&content, &mut diagnostics);
+    let loaded = handbook::content::load::load(&content, &mut diagnostics);
     let model = handbook::model::build(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
     assert!(!diagnostics.has_errors(), "{diagnostics:#?}");
     assert_eq!(model.entries.len(), loaded.entries.len(), "every file became an entry");
-    for kind in handbook::load::Kind::ALL {
+    for kind in handbook::content::load::Kind::ALL {
         assert!(model.entries.iter().any(|e| e.kind == kind), "no {kind:?} entry");
     }
     for e in &model.entries {
@@ -62,7 +62,7 @@ fn every_entry_has_a_summary_date_citation_and_link() {
 fn no_two_entries_give_different_dates_for_the_same_event() {
     let content = root().join("content");
     let mut diagnostics = Diagnostics::new();
-    let loaded = handbook::load::load(&content, &mut diagnostics);
+    let loaded = handbook::content::load::load(&content, &mut diagnostics);
     let model = handbook::model::build(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
     // An event told in two entries carries the same title there; its date must agree.
     let mut seen: std::collections::HashMap<String, (String, String)> = std::collections::HashMap::new();

@@ -22,13 +22,13 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use handbook::cite::{Bibliography, LocatorLabel, NoteRun, Position, load_style, parse_citation, short_citation};
-use handbook::date::PartialDate;
+use handbook::content::date::PartialDate;
+use handbook::content::front_matter::{parse_entry, parse_page, split};
+use handbook::content::load::{Kind, SourceFile, decode};
+use handbook::content::site::SiteConfig;
+use handbook::content::yaml_index::{ProblemKind, YamlIndex};
 use handbook::diagnostic::{self, Diagnostics, Format, line_col};
-use handbook::front_matter::{parse_entry, parse_page, split};
-use handbook::load::{Kind, SourceFile, decode};
 use handbook::markdown::{Anchors, Context, LinkTarget, LinkTargets, PageNotes, render, render_inline};
-use handbook::site::SiteConfig;
-use handbook::yaml_index::{ProblemKind, YamlIndex};
 use hayagriva::citationberg::IndependentStyle;
 use hayagriva::citationberg::taxonomy::Locator;
 use proptest::prelude::*;
@@ -1565,7 +1565,7 @@ fn exercise_markdown(prefix: &str, body: &str, note: &str) -> Result<(), TestCas
         root: "../",
         targets: &targets,
         bibliography: bib,
-        raw_html: handbook::site::RawHtml::Reject,
+        raw_html: handbook::content::site::RawHtml::Reject,
     };
     let mut notes = PageNotes::new(bib);
     let mut anchors = Anchors::new(["2016", "2015-ii"]);

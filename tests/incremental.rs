@@ -7,8 +7,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::Site;
-use handbook::build::Options;
-use handbook::session::{Session, full_build_pages};
+use handbook::pipeline::Options;
+use handbook::serve::session::{Session, full_build_pages};
 
 fn assert_same_as_full_build(site: &Site, session: &Session, step: &str) {
     let full =

@@ -37,7 +37,7 @@ fn prepare(case: &Path) -> Site {
     site
 }
 
-fn describe(site: &Site, outcome: &handbook::build::Outcome) -> String {
+fn describe(site: &Site, outcome: &handbook::pipeline::Outcome) -> String {
     let mut lines: Vec<String> = outcome
         .diagnostics
         .iter()

@@ -112,14 +112,14 @@ fn front_matter_json(path: &Path) -> serde_json::Value {
 fn bundled_content_validates_against_the_shipped_schemas() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // The shipped files are what `handbook schema --out schema` writes today.
-    for (name, schema) in handbook::schema::all() {
+    for (name, schema) in handbook::content::schema::all() {
         let shipped: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(root.join("schema").join(&name)).unwrap()).unwrap();
         assert_eq!(shipped, schema, "schema/{name} is stale: run `cargo run -- schema --out schema`");
     }
     let mut checked = 0;
-    for kind in handbook::load::Kind::ALL {
-        let schema = handbook::schema::entry_schema(kind);
+    for kind in handbook::content::load::Kind::ALL {
+        let schema = handbook::content::schema::entry_schema(kind);
         let validator = jsonschema::validator_for(&schema).unwrap();
         for item in std::fs::read_dir(root.join("content").join(kind.folder())).unwrap() {
             let path = item.unwrap().path();
@@ -138,6 +138,6 @@ fn bundled_content_validates_against_the_shipped_schemas() {
     assert!(checked >= 20);
     let site: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(root.join("content/site.yaml")).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&handbook::schema::site_schema()).unwrap();
+    let validator = jsonschema::validator_for(&handbook::content::schema::site_schema()).unwrap();
     assert!(validator.is_valid(&serde_json::to_value(site).unwrap()));
 }

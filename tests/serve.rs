@@ -10,7 +10,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 use common::Site;
-use handbook::build::Options;
+use handbook::pipeline::Options;
 use handbook::serve::{ServeOptions, start};
 
 /// A raw HTTP/1.1 GET: (status, content type, body). Paths are sent exactly

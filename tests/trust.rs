@@ -200,7 +200,7 @@ fn site_with_vectors(raw_html: &str) -> Site {
 fn executable_html(dir: &Path) -> Vec<String> {
     // The scripts the site itself includes.
     let own_scripts = ["handbook.js", "elasticlunr.min.js", "search-index.js"];
-    let dangerous_scheme = |v: &str| handbook::url::forbidden_scheme(v).is_some_and(|s| s != "tel");
+    let dangerous_scheme = |v: &str| handbook::content::url::forbidden_scheme(v).is_some_and(|s| s != "tel");
     let mut found = Vec::new();
     for (path, bytes) in snapshot(dir) {
         if !path.ends_with(".html") {

@@ -11,7 +11,7 @@ pub mod corpus;
 #[allow(unused_imports)]
 pub use corpus::{Corpus, DEFAULT_SEED, KINDS};
 
-use handbook::load::{Kind, SourceFile};
+use handbook::content::load::{Kind, SourceFile};
 
 /// A generated handbook on disk; removed when dropped.
 pub struct OnDisk {

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use handbook::build::{self, Options, Outcome};
+use handbook::pipeline::{self, Options, Outcome};
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites").join(name)
@@ -56,11 +56,11 @@ impl Site {
     }
 
     pub fn build(&self) -> Outcome {
-        build::build(&Options::new(self.root()))
+        pipeline::build(&Options::new(self.root()))
     }
 
     pub fn check(&self) -> Outcome {
-        build::check(&Options::new(self.root()))
+        pipeline::check(&Options::new(self.root()))
     }
 
     /// Builds and panics with the diagnostics if the build failed.

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::cite::strip_tags;
-use crate::derive::Derived;
+use crate::model::derive::Derived;
 use crate::model::{Entry, Handbook};
 use crate::render::Page;
 
@@ -282,7 +282,7 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
     for e in &h.entries {
         urls.push((e.url(), history.get(&e.content_path).map(String::as_str)));
     }
-    for k in crate::load::Kind::ALL {
+    for k in crate::content::load::Kind::ALL {
         urls.push((format!("{}/index.html", k.folder()), None));
     }
     urls.push(("chronology/index.html".into(), None));
@@ -307,13 +307,13 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
 /// How much of an entry's body search results can quote.
 const EXCERPT_CHARS: usize = 600;
 
-/// The search index (see `crate::search`), written as a script so it loads
+/// The search index (see `crate::output::search`), written as a script so it loads
 /// from `file://` too, with the text shown in results.
 fn search_index(h: &Handbook) -> String {
     let fields = ["title", "aliases", "summary", "body", "events"];
     // Each document is referred to by its number: the index names a document
     // once per distinct word in it, so a short reference keeps it small.
-    let (documents, shown): (Vec<crate::search::Document>, Vec<Value>) = h
+    let (documents, shown): (Vec<crate::output::search::Document>, Vec<Value>) = h
         .entries
         .par_iter()
         .map(|e| {
@@ -346,7 +346,7 @@ fn search_index(h: &Handbook) -> String {
     format!(
         "window.handbookSearch = {{\"docs\":{},\"index\":{}}};\n",
         serde_json::to_string(&docs).expect("JSON"),
-        crate::search::build(&fields, "id", &documents)
+        crate::output::search::build(&fields, "id", &documents)
     )
 }
 

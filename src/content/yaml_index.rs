@@ -38,7 +38,7 @@ use std::ops::Range;
 
 use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
 
-use crate::load::forbidden_char;
+use crate::content::load::forbidden_char;
 
 /// Byte ranges of a key and its value (both relative to the indexed text).
 #[derive(Clone, Debug, PartialEq, Eq)]

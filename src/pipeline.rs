@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::timings::Timings;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::render::Page;
 
@@ -57,49 +59,6 @@ pub struct Stats {
     pub static_files: usize,
 }
 
-/// How long each stage of a run took, in order (`handbook build --timings`).
-#[derive(Clone, Debug)]
-pub struct Timings {
-    phases: Vec<(&'static str, Duration)>,
-    last: Instant,
-}
-
-impl Default for Timings {
-    fn default() -> Timings {
-        Timings::new()
-    }
-}
-
-impl Timings {
-    pub fn new() -> Timings {
-        Timings { phases: Vec::new(), last: Instant::now() }
-    }
-
-    /// Records the time since the previous lap (or since `new`) as `phase`.
-    pub fn lap(&mut self, phase: &'static str) {
-        let now = Instant::now();
-        self.phases.push((phase, now - self.last));
-        self.last = now;
-    }
-
-    pub fn phases(&self) -> &[(&'static str, Duration)] {
-        &self.phases
-    }
-}
-
-impl std::fmt::Display for Timings {
-    /// `load 12 ms · model 30 ms · …`
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, (phase, took)) in self.phases.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" · ")?;
-            }
-            write!(f, "{phase} {:.1} ms", took.as_secs_f64() * 1000.0)?;
-        }
-        Ok(())
-    }
-}
-
 /// The result of a run: what was found wrong, and what was built.
 #[derive(Debug)]
 pub struct Outcome {
@@ -122,8 +81,8 @@ pub fn compile(
     timings: &mut Timings,
 ) -> Option<(Vec<Page>, Vec<(String, PathBuf)>, Stats)> {
     let content = options.content_dir();
-    let loaded = crate::load::load(&content, diagnostics);
-    let statics = match crate::write::static_files(&options.root.join("static")) {
+    let loaded = crate::content::load::load(&content, diagnostics);
+    let statics = match crate::output::write::static_files(&options.root.join("static")) {
         Ok(s) => s,
         Err(e) => {
             diagnostics.push(Diagnostic::file(
@@ -150,13 +109,13 @@ pub fn compile(
         return None;
     }
     let (tera, sources) = templates?;
-    let derived = crate::derive::derive(&handbook);
-    let history = crate::history::last_changed(&content);
+    let derived = crate::model::derive::derive(&handbook);
+    let history = crate::content::history::last_changed(&content);
     timings.lap("derive");
     let renderer = crate::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
     // The whole-handbook data files are built while the pages render.
     let (mut pages, data) =
-        rayon::join(|| renderer.render_all(diagnostics), || crate::data::pages(&handbook, &derived, &history));
+        rayon::join(|| renderer.render_all(diagnostics), || crate::output::data::pages(&handbook, &derived, &history));
     timings.lap("render");
     if diagnostics.has_errors() {
         return None;
@@ -175,7 +134,7 @@ pub fn compile(
     timings.lap("collect");
     let stats = Stats {
         entries: handbook.entries.len(),
-        events: crate::derive::event_count(&handbook.entries),
+        events: crate::model::derive::event_count(&handbook.entries),
         sources: handbook.bibliography.keys().len(),
         pages: pages.len(),
         static_files: statics.len(),
@@ -186,7 +145,7 @@ pub fn compile(
 /// Output files that come from no template: the default stylesheet and
 /// script (unless `static/` has its own), the bibliography download, and the
 /// highlighting stylesheet.
-pub fn extra_pages(references: Option<&crate::load::SourceFile>, statics: &[(String, PathBuf)]) -> Vec<Page> {
+pub fn extra_pages(references: Option<&crate::content::load::SourceFile>, statics: &[(String, PathBuf)]) -> Vec<Page> {
     let mut pages = Vec::new();
     for (name, text) in DEFAULT_STATIC {
         if !statics.iter().any(|(p, _)| p == name) {
@@ -197,7 +156,10 @@ pub fn extra_pages(references: Option<&crate::load::SourceFile>, statics: &[(Str
         // Offered for download on the Sources page, exactly as the authors keep it.
         pages.push(Page { path: "references.bib".into(), content: bib.text.as_bytes().to_vec() });
     }
-    pages.push(Page { path: "syntax.css".into(), content: crate::highlight::stylesheet().as_bytes().to_vec() });
+    pages.push(Page {
+        path: "syntax.css".into(),
+        content: crate::markdown::highlight::stylesheet().as_bytes().to_vec(),
+    });
     pages
 }
 
@@ -207,7 +169,7 @@ pub fn build(options: &Options) -> Outcome {
     let mut diagnostics = Diagnostics::new();
     let mut timings = Timings::new();
     let mut io_failure = !options.content_dir().is_dir();
-    if let Err(refusal) = crate::write::check_output(&options.out, &options.root) {
+    if let Err(refusal) = crate::output::write::check_output(&options.out, &options.root) {
         diagnostics.push(
             Diagnostic::file(
                 Severity::Error,
@@ -224,7 +186,7 @@ pub fn build(options: &Options) -> Outcome {
     }
     let compiled = compiled.filter(|_| !diagnostics.has_errors());
     let stats = compiled.and_then(|(pages, statics, stats)| {
-        let written = crate::write::write_site(&options.out, &pages, &statics);
+        let written = crate::output::write::write_site(&options.out, &pages, &statics);
         timings.lap("write");
         match written {
             Ok(()) => Some(stats),
@@ -263,6 +225,6 @@ pub fn read_for_snippet(path: &Path) -> Option<String> {
     let mut ds = Diagnostics::new();
     // Control characters are shown as `?` (one byte, so spans stay put): a
     // snippet must not send a terminal escape sequence to a CI log.
-    crate::load::decode(path, bytes, &mut ds)
+    crate::content::load::decode(path, bytes, &mut ds)
         .map(|f| f.text.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n') { '?' } else { c }).collect())
 }

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use crate::front_matter::{FrontMatter, kind_keys};
-use crate::load::Kind;
-use crate::site::SiteConfig;
+use crate::content::front_matter::{FrontMatter, kind_keys};
+use crate::content::load::Kind;
+use crate::content::site::SiteConfig;
 
 /// The schema of the front matter of entries of `kind`: the common fields
 /// and that kind's own.

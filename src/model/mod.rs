@@ -6,6 +6,8 @@
 //! is still kept where possible so later checks (links to it, for instance)
 //! do not cascade into noise.
 
+pub mod derive;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,16 +15,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::build::Timings;
-use crate::citation_cache::CitationCache;
+use crate::cite::cache::CitationCache;
 use crate::cite::{Bibliography, CiteItem, check_keys, parse_citation};
-use crate::date::{DateError, PartialDate};
+use crate::content::date::{DateError, PartialDate};
+use crate::content::front_matter::{self, DateText, Domain, ExerciseFormat, FrontMatter, OneOrMany, Parsed};
+use crate::content::load::{EntryFile, Kind, Loaded, SourceFile, is_slug};
+use crate::content::site::SiteConfig;
+use crate::content::yaml_index::YamlIndex;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest};
-use crate::front_matter::{self, DateText, Domain, ExerciseFormat, FrontMatter, OneOrMany, Parsed};
-use crate::load::{EntryFile, Kind, Loaded, SourceFile, is_slug};
 use crate::markdown::{self, Anchors, CrossLink, FinishedNotes, Heading, LinkTarget, LinkTargets, PageNotes};
-use crate::site::SiteConfig;
-use crate::yaml_index::YamlIndex;
+use crate::timings::Timings;
 
 /// Where links can point (by source path), the ids that exist, the files
 /// that repeat an id (by index), the problems found building it, and the
@@ -67,7 +69,7 @@ pub struct ModelOptions {
     /// Include entries marked `draft: true`.
     pub drafts: bool,
     /// Where rendered citations are kept between runs (see
-    /// [`crate::citation_cache`]); `None` keeps nothing.
+    /// [`crate::cite::cache`]); `None` keeps nothing.
     pub cache_dir: Option<PathBuf>,
 }
 
@@ -269,7 +271,7 @@ pub struct Change {
 }
 
 impl Workspace {
-    /// Loads nothing itself: takes the files read by [`crate::load::load`].
+    /// Loads nothing itself: takes the files read by [`crate::content::load::load`].
     pub fn new(loaded: Loaded, content_dir: &Path, options: ModelOptions) -> Workspace {
         let mut global = Diagnostics::new();
         let site = SiteConfig::load(loaded.site.as_ref(), content_dir, &mut global);
@@ -351,7 +353,7 @@ impl Workspace {
         if home {
             linked_before.push((HOME, owned(&self.home.1.links, "")));
         }
-        let default_relations = crate::site::default_relations();
+        let default_relations = crate::content::site::default_relations();
         let relations: Vec<&str> = match &self.site {
             Some((c, _)) => c.relations.keys().map(String::as_str).collect(),
             None => default_relations.keys().map(String::as_str).collect(),
@@ -706,19 +708,21 @@ impl Workspace {
             match parts.as_slice() {
                 ["index.md"] => {
                     let mut ds = Diagnostics::new();
-                    self.loaded.home = if path.exists() { crate::load::read_text(path, &mut ds) } else { None };
+                    self.loaded.home =
+                        if path.exists() { crate::content::load::read_text(path, &mut ds) } else { None };
                     load_diagnostics.extend(ds);
                     change.home = true;
                 }
                 [folder, file] if Kind::from_folder(folder).is_some() && file.ends_with(".md") => {
                     let kind = Kind::from_folder(folder).expect("checked");
                     let id = file.trim_end_matches(".md").to_string();
-                    if !crate::load::is_slug(&id) || crate::load::RESERVED_IDS.contains(&id.as_str()) {
+                    if !crate::content::load::is_slug(&id) || crate::content::load::RESERVED_IDS.contains(&id.as_str())
+                    {
                         return None; // reported by a full load
                     }
                     let existing = self.position_of(path, &id);
                     let mut ds = Diagnostics::new();
-                    let text = if path.exists() { crate::load::read_text(path, &mut ds) } else { None };
+                    let text = if path.exists() { crate::content::load::read_text(path, &mut ds) } else { None };
                     if !ds.is_empty() {
                         return None; // unreadable files: let a full load report them
                     }
@@ -831,7 +835,7 @@ struct Checker<'a> {
     targets: &'a LinkTargets,
     ids: &'a HashMap<String, Kind>,
     relations: &'a [&'a str],
-    raw_html: crate::site::RawHtml,
+    raw_html: crate::content::site::RawHtml,
 }
 
 impl Checker<'_> {
@@ -965,7 +969,7 @@ impl Checker<'_> {
             );
         }
         for (i, tag) in fm.tags.iter().enumerate() {
-            if crate::load::slugify(tag).is_empty() {
+            if crate::content::load::slugify(tag).is_empty() {
                 ds.push(
                     Diagnostic::error(
                         &source.path,

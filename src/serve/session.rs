@@ -16,11 +16,12 @@ use std::time::{Duration, Instant};
 
 use tera::Tera;
 
-use crate::build::{Options, Timings};
-use crate::derive::Derived;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::model::derive::Derived;
 use crate::model::{Entry, Handbook, ModelOptions, Workspace};
+use crate::pipeline::Options;
 use crate::render::{Page, Renderer};
+use crate::timings::Timings;
 
 /// One output file's bytes, shared between the server's threads.
 pub type Bytes = Arc<Vec<u8>>;
@@ -97,7 +98,7 @@ impl Session {
         let start = Instant::now();
         let content = options.content_dir();
         let mut walk = Diagnostics::new();
-        let loaded = crate::load::load(&content, &mut walk);
+        let loaded = crate::content::load::load(&content, &mut walk);
         let workspace = Workspace::new(
             loaded,
             &content,
@@ -105,8 +106,8 @@ impl Session {
         );
         let mut template_ds = Diagnostics::new();
         let templates = crate::render::load_templates(&options.root.join("templates"), &mut template_ds);
-        let statics = crate::write::static_files(&options.root.join("static")).unwrap_or_default();
-        let history = Arc::new(crate::history::last_changed(&content));
+        let statics = crate::output::write::static_files(&options.root.join("static")).unwrap_or_default();
+        let history = Arc::new(crate::content::history::last_changed(&content));
         let mut session = Session {
             options,
             workspace,
@@ -173,7 +174,7 @@ impl Session {
         }
         let mut css_only = false;
         if !static_changed.is_empty() {
-            self.statics = crate::write::static_files(&static_dir).unwrap_or_default();
+            self.statics = crate::output::write::static_files(&static_dir).unwrap_or_default();
             self.statics_changed = true;
             css_only = content_paths.is_empty()
                 && !templates_changed
@@ -188,7 +189,7 @@ impl Session {
                 }
                 None => {
                     // site.yaml, references.bib or an odd file: start over.
-                    let loaded = crate::load::load(&content, &mut walk);
+                    let loaded = crate::content::load::load(&content, &mut walk);
                     self.walk = walk;
                     self.workspace = Workspace::new(
                         loaded,
@@ -262,7 +263,7 @@ impl Session {
             {
                 good.derived.clone()
             }
-            _ => Arc::new(crate::derive::derive(&handbook)),
+            _ => Arc::new(crate::model::derive::derive(&handbook)),
         };
         timings.lap("derive");
         let renderer = Renderer::new(tera, sources, &handbook, &derived, &self.history);
@@ -299,7 +300,7 @@ impl Session {
                 let print = renderer.print_page(page, &mut render_ds);
                 fresh.extend(print);
             }
-            fresh.extend(crate::data::pages(&handbook, &derived, &self.history));
+            fresh.extend(crate::output::data::pages(&handbook, &derived, &self.history));
         }
         // Files that change only with the bibliography (a new workspace) or static/.
         let check_gone = pages_may_go || dirty.is_none();
@@ -307,7 +308,7 @@ impl Session {
         let statics: HashSet<&str> = self.statics.iter().map(|(p, _)| p.as_str()).filter(|_| check_gone).collect();
         let mut extras: HashSet<String> = HashSet::new();
         if check_gone || reread {
-            for page in crate::build::extra_pages(self.workspace.loaded().references.as_ref(), &self.statics) {
+            for page in crate::pipeline::extra_pages(self.workspace.loaded().references.as_ref(), &self.statics) {
                 extras.insert(page.path.clone());
                 if reread {
                     fresh.push(page);
@@ -348,7 +349,7 @@ impl Session {
                     !(all_paths.contains(*p)
                         || statics.contains(p.as_str())
                         || extras.contains(*p)
-                        || crate::data::FILES.contains(&p.as_str()))
+                        || crate::output::data::FILES.contains(&p.as_str()))
                 })
                 .cloned()
                 .collect();
@@ -397,7 +398,7 @@ impl ExtrasJob {
         let renderer = Renderer::new(tera, sources, &self.handbook, &self.derived, &self.history);
         let mut ds = Diagnostics::new();
         let (mut fresh, print) = rayon::join(
-            || crate::data::pages(&self.handbook, &self.derived, &self.history),
+            || crate::output::data::pages(&self.handbook, &self.derived, &self.history),
             || renderer.print_page(|p| self.pages.get(p).map(|b| b.as_slice()), &mut ds),
         );
         fresh.extend(print);
@@ -575,7 +576,7 @@ pub fn dirty_pages(
     let counts = |h: &Handbook, d: &Derived| {
         (
             d.by_kind.iter().map(Vec::len).collect::<Vec<_>>(),
-            crate::derive::event_count(&h.entries),
+            crate::model::derive::event_count(&h.entries),
             h.bibliography.keys().len(),
             d.years.iter().filter(|y| !y.items.is_empty()).map(|y| y.year).collect::<Vec<_>>(),
             d.tags.len(),
@@ -657,7 +658,7 @@ pub fn dirty_pages(
 /// A full in-memory build of the same files, for comparison in tests.
 pub fn full_build_pages(options: &Options) -> Result<BTreeMap<String, Vec<u8>>, Diagnostics> {
     let mut ds = Diagnostics::new();
-    let Some((pages, statics, _)) = crate::build::compile(options, &mut ds, &mut crate::build::Timings::default())
+    let Some((pages, statics, _)) = crate::pipeline::compile(options, &mut ds, &mut crate::timings::Timings::default())
     else {
         return Err(ds);
     };

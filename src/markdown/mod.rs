@@ -10,7 +10,9 @@
 //!   the targets are reported so the caller can check anchors and build
 //!   backlinks.
 //! - Headings get ids that cannot clash with note ids or event anchors.
-//! - Fenced code is highlighted by [`crate::highlight`].
+//! - Fenced code is highlighted by [`crate::markdown::highlight`].
+
+pub mod highlight;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -20,9 +22,9 @@ use std::path::Path;
 use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::cite::{Bibliography, CiteItem, NoteRun, check_keys, escape, parse_citation};
+use crate::content::site::RawHtml;
+use crate::content::url::{ALLOWED_SCHEMES, forbidden_scheme};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest};
-use crate::site::RawHtml;
-use crate::url::{ALLOWED_SCHEMES, forbidden_scheme};
 
 /// Where a cross-link can point: the content-relative path of each Markdown
 /// file (`exercises/joint-sea.md`) and the page it becomes.
@@ -456,7 +458,7 @@ pub fn render(
             );
         }
         if let Event::Text(t) | Event::Code(t) = &event
-            && let Some((at, c)) = crate::load::forbidden_char(t)
+            && let Some((at, c)) = crate::content::load::forbidden_char(t)
         {
             let start = file_span(&range).start + source_offset(ctx.source, file_span(&range), t, at);
             diagnostics.push(
@@ -649,7 +651,7 @@ pub fn render(
                 let highlighted = if lang.is_empty() {
                     None
                 } else {
-                    let h = crate::highlight::highlight(&buf, &lang);
+                    let h = crate::markdown::highlight::highlight(&buf, &lang);
                     if h.is_none() {
                         diagnostics.push(
                             Diagnostic::warning(ctx.file, ctx.source, file_span(&range), format!("unknown code language `{lang}`; shown without highlighting"))
@@ -1016,7 +1018,7 @@ pub const WARNING: Severity = Severity::Warning;
 mod tests {
     use super::*;
     use crate::cite::load_style;
-    use crate::load::SourceFile;
+    use crate::content::load::SourceFile;
 
     fn bib() -> Bibliography {
         let file = SourceFile {

@@ -2,7 +2,7 @@
 //! change, with pages told to reload over server-sent events.
 //!
 //! - Watching: notify on `content/`, `templates/` and `static/`, its events
-//!   folded into one batch per save ([`crate::watch`]: an editor's
+//!   folded into one batch per save ([`crate::serve::watch`]: an editor's
 //!   write-to-temp-and-rename is one change, a burst of saves one rebuild).
 //! - Rebuilding: a [`Session`] renders only the pages a change can affect.
 //! - Reloading: served HTML pages (never the built site) get a small script
@@ -11,6 +11,9 @@
 //!   and the last good pages stay served.
 //! - Serving: only files of the in-memory site; a path with `..` (plain or
 //!   percent-encoded) is a 404.
+
+pub mod session;
+pub mod watch;
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -22,10 +25,10 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
 
-use crate::build::Options;
 use crate::diagnostic::{Diagnostics, Format};
-use crate::session::{Report, Session};
-use crate::watch::Batch;
+use crate::pipeline::Options;
+use crate::serve::session::{Report, Session};
+use crate::serve::watch::Batch;
 
 /// Where the live-reload script and the event stream are served; no page of
 /// a handbook can have this path (entry ids are slugs).
@@ -425,7 +428,7 @@ fn print_report(report: &Report, what: &str, options: &Options) {
         let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
         eprint!(
             "{}",
-            crate::diagnostic::render(&report.diagnostics, Format::Human, color, &crate::build::read_for_snippet)
+            crate::diagnostic::render(&report.diagnostics, Format::Human, color, &crate::pipeline::read_for_snippet)
         );
     }
     let ms = report.elapsed.as_secs_f64() * 1000.0;
@@ -521,9 +524,9 @@ fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clie
     }
 }
 
-type Body = Result<(String, crate::session::Bytes), Option<String>>;
+type Body = Result<(String, crate::serve::session::Bytes), Option<String>>;
 
-fn resolved_body(resolved: Resolved, body: Option<(String, crate::session::Bytes)>) -> Body {
+fn resolved_body(resolved: Resolved, body: Option<(String, crate::serve::session::Bytes)>) -> Body {
     match (resolved, body) {
         (Resolved::File(_), Some(found)) => Ok(found),
         (Resolved::Redirect(location), _) => Err(Some(location)),

@@ -6,6 +6,8 @@
 //! are relative (`root` is `""` or `../`), so the site works under any
 //! sub-path and from `file://`.
 
+pub mod chart;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -13,29 +15,29 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::date::PartialDate;
-use crate::derive::{Derived, RelationGroup, Year};
+use crate::content::date::PartialDate;
+use crate::content::load::Kind;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::load::Kind;
 use crate::markdown::{Heading, Note};
+use crate::model::derive::{Derived, RelationGroup, Year};
 use crate::model::{Entry, Handbook, Name};
 
 /// The templates every site has, compiled into the binary; a site overrides
 /// any of them with a file of the same name in its `templates/` folder.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("events_table.html", include_str!("../templates/events_table.html")),
-    ("notes.html", include_str!("../templates/notes.html")),
-    ("home.html", include_str!("../templates/home.html")),
-    ("kind.html", include_str!("../templates/kind.html")),
-    ("entry.html", include_str!("../templates/entry.html")),
-    ("chronology.html", include_str!("../templates/chronology.html")),
-    ("year.html", include_str!("../templates/year.html")),
-    ("sources.html", include_str!("../templates/sources.html")),
-    ("tags.html", include_str!("../templates/tags.html")),
-    ("tag.html", include_str!("../templates/tag.html")),
-    ("404.html", include_str!("../templates/404.html")),
-    ("print.html", include_str!("../templates/print.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    ("events_table.html", include_str!("../../templates/events_table.html")),
+    ("notes.html", include_str!("../../templates/notes.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("kind.html", include_str!("../../templates/kind.html")),
+    ("entry.html", include_str!("../../templates/entry.html")),
+    ("chronology.html", include_str!("../../templates/chronology.html")),
+    ("year.html", include_str!("../../templates/year.html")),
+    ("sources.html", include_str!("../../templates/sources.html")),
+    ("tags.html", include_str!("../../templates/tags.html")),
+    ("tag.html", include_str!("../../templates/tag.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("print.html", include_str!("../../templates/print.html")),
 ];
 
 /// The output path of the print page.
@@ -64,7 +66,7 @@ pub fn load_templates(dir: &Path, diagnostics: &mut Diagnostics) -> Option<(Tera
                 continue;
             }
             let name = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
-            if let Some(file) = crate::load::read_text(path, &mut ds) {
+            if let Some(file) = crate::content::load::read_text(path, &mut ds) {
                 sources.insert(name, (path.to_path_buf(), file.text));
             }
         }
@@ -443,9 +445,11 @@ impl<'a> Renderer<'a> {
             s.push_str(&format!(", edited by {}", escape(editor)));
         }
         s.push('.');
-        if let Some(date) = self.history.get(&e.content_path).and_then(|d| d.parse::<crate::date::PartialDate>().ok()) {
+        if let Some(date) =
+            self.history.get(&e.content_path).and_then(|d| d.parse::<crate::content::date::PartialDate>().ok())
+        {
             let (y, m, d) = date.earliest();
-            s.push_str(&format!(" Last modified {} {d}, {y}.", crate::date::MONTHS[m as usize - 1]));
+            s.push_str(&format!(" Last modified {} {d}, {y}.", crate::content::date::MONTHS[m as usize - 1]));
         }
         let url = self.absolute_url(e);
         s.push_str(&format!(" <a href=\"{0}\">{0}</a>.", escape(&url)));
@@ -708,9 +712,9 @@ impl<'a> Renderer<'a> {
                         "bibliography": home.notes.bibliography.iter().map(|(k, v)| BibItem { key: k, html: v }).collect::<Vec<_>>(),
                     }),
                 );
-                ctx.insert("chart_svg", &crate::chart::svg(&d.years, "", "home-chart"));
+                ctx.insert("chart_svg", &crate::render::chart::svg(&d.years, "", "home-chart"));
                 ctx.insert("years", &d.years.iter().map(|y| self.year_summary(y, "")).collect::<Vec<_>>());
-                ctx.insert("event_count", &crate::derive::event_count(&h.entries));
+                ctx.insert("event_count", &crate::model::derive::event_count(&h.entries));
                 ctx.insert("latest", &self.latest(""));
                 self.render("home.html", path, &ctx, ds)
             }
@@ -723,7 +727,7 @@ impl<'a> Renderer<'a> {
                     d.years.iter().filter(|y| !y.items.is_empty()).map(|y| self.year_view(y, &root)).collect();
                 ctx.insert("years", &years);
                 ctx.insert("all_years", &d.years.iter().map(|y| self.year_summary(y, &root)).collect::<Vec<_>>());
-                ctx.insert("chart_svg", &crate::chart::svg(&d.years, &root, "chronology-chart"));
+                ctx.insert("chart_svg", &crate::render::chart::svg(&d.years, &root, "chronology-chart"));
                 let filter_entries: Vec<EntryRef> = (0..h.entries.len())
                     .filter(|&i| !h.entries[i].events.is_empty())
                     .map(|i| self.entry_ref(i, &root))
@@ -928,9 +932,9 @@ mod tests {
     fn every_page_is_found_by_its_path() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
         let mut ds = Diagnostics::new();
-        let loaded = crate::load::load(&root, &mut ds);
+        let loaded = crate::content::load::load(&root, &mut ds);
         let handbook = Workspace::new(loaded, &root, ModelOptions::default()).handbook().unwrap();
-        let derived = crate::derive::derive(&handbook);
+        let derived = crate::model::derive::derive(&handbook);
         let (tera, sources) = load_templates(Path::new("no templates"), &mut ds).unwrap();
         let history = HashMap::new();
         let renderer = Renderer::new(&tera, &sources, &handbook, &derived, &history);

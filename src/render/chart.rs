@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use crate::derive::Year;
-use crate::load::Kind;
+use crate::content::load::Kind;
+use crate::model::derive::Year;
 
 const BAR: usize = 14;
 const GAP: usize = 4;

@@ -6,14 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::load::{Kind, slugify};
+use crate::content::load::{Kind, slugify};
 
 /// The archetypes compiled into the binary.
 pub const DEFAULT_ARCHETYPES: &[(Kind, &str)] = &[
-    (Kind::Mechanism, include_str!("../templates/archetypes/mechanism.md")),
-    (Kind::Exercise, include_str!("../templates/archetypes/exercise.md")),
-    (Kind::Declaration, include_str!("../templates/archetypes/declaration.md")),
-    (Kind::Topic, include_str!("../templates/archetypes/topic.md")),
+    (Kind::Mechanism, include_str!("../../templates/archetypes/mechanism.md")),
+    (Kind::Exercise, include_str!("../../templates/archetypes/exercise.md")),
+    (Kind::Declaration, include_str!("../../templates/archetypes/declaration.md")),
+    (Kind::Topic, include_str!("../../templates/archetypes/topic.md")),
 ];
 
 /// Why an entry could not be created.
@@ -61,14 +61,14 @@ impl std::fmt::Display for NewError {
 /// `title`, dated `year`; returns its path.
 pub fn new_entry(root: &Path, kind: Kind, title: &str, id: Option<&str>, year: i32) -> Result<PathBuf, NewError> {
     let slug = match id {
-        Some(id) if crate::load::is_slug(id) => id.to_string(),
+        Some(id) if crate::content::load::is_slug(id) => id.to_string(),
         Some(id) => return Err(NewError::BadId(id.to_string())),
         None => slugify(title),
     };
     if slug.is_empty() {
         return Err(NewError::NoSlug);
     }
-    if crate::load::RESERVED_IDS.contains(&slug.as_str()) {
+    if crate::content::load::RESERVED_IDS.contains(&slug.as_str()) {
         return Err(NewError::Reserved(slug));
     }
     let folder = root.join("content").join(kind.folder());

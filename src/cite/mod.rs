@@ -8,6 +8,8 @@
 //! short note. hayagriva does not escape HTML: [`to_html`] walks its output and
 //! escapes every piece of text itself.
 
+pub mod cache;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -23,9 +25,9 @@ use hayagriva::{
     LocatorPayload, SpecificLocator,
 };
 
-use crate::citation_cache::{CitationCache, fingerprint};
+use crate::cite::cache::{CitationCache, fingerprint};
+use crate::content::load::SourceFile;
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
-use crate::load::SourceFile;
 
 /// One cited source inside a citation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -360,7 +362,8 @@ impl Bibliography {
                     }
                 };
                 if let Some(url) = entry.get("url")
-                    && let Some(scheme) = crate::url::forbidden_scheme(&biblatex::ChunksExt::format_verbatim(url))
+                    && let Some(scheme) =
+                        crate::content::url::forbidden_scheme(&biblatex::ChunksExt::format_verbatim(url))
                 {
                     broken.insert(entry.key.clone());
                     let span = match (url.first(), url.last()) {

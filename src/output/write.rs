@@ -31,7 +31,7 @@ pub fn static_files(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
         return Ok(files);
     }
     let root = dir.parent().unwrap_or(Path::new(""));
-    let inside = crate::load::Inside::handbook_of(&root.join("content"));
+    let inside = crate::content::load::Inside::handbook_of(&root.join("content"));
     for item in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let item = item.map_err(io::Error::other)?;
         let is_file = if item.path_is_symlink() {

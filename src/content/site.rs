@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::content::front_matter::{deserialize_at, index_yaml};
+use crate::content::load::SourceFile;
+use crate::content::yaml_index::YamlIndex;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::front_matter::{deserialize_at, index_yaml};
-use crate::load::SourceFile;
-use crate::yaml_index::YamlIndex;
 
 /// The labels of one typed relation.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
@@ -152,7 +152,7 @@ impl SiteConfig {
             );
         }
         for name in config.relations.keys() {
-            if !crate::load::is_slug(&name.replace('_', "-")) {
+            if !crate::content::load::is_slug(&name.replace('_', "-")) {
                 ok = false;
                 diagnostics.push(
                     Diagnostic::error(

@@ -17,9 +17,9 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::content::load::{Kind, SourceFile};
+use crate::content::yaml_index::{ProblemKind, YamlIndex};
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
-use crate::load::{Kind, SourceFile};
-use crate::yaml_index::{ProblemKind, YamlIndex};
 
 /// An entry's file, split at its front matter.
 #[derive(Clone, Debug)]
