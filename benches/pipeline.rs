@@ -81,6 +81,7 @@ fn render_bodies(corpus: &Corpus, targets: &LinkTargets, bib: &Bibliography, fin
             root: "../",
             targets,
             bibliography: bib,
+            raw_html: handbook::content::site::RawHtml::Reject,
         };
         let anchors_taken = corpus.event_anchors(i);
         let mut notes = PageNotes::new(bib);
