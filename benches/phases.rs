@@ -132,6 +132,7 @@ fn main() {
             root: "../",
             targets: &targets,
             bibliography: &bib,
+            raw_html: handbook::content::site::RawHtml::Reject,
         };
         let t = Instant::now();
         let mut notes = PageNotes::new(&bib);
