@@ -22,6 +22,7 @@
 pub mod cite;
 pub mod content;
 pub mod diagnostic;
+pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -21,10 +21,11 @@ use std::path::Path;
 
 use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::cite::{Bibliography, CiteItem, NoteRun, check_keys, escape, parse_citation};
+use crate::cite::{Bibliography, CiteItem, NoteRun, check_keys, parse_citation};
 use crate::content::site::RawHtml;
 use crate::content::url::{ALLOWED_SCHEMES, forbidden_scheme};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest};
+use crate::html::escape;
 
 /// Where a cross-link can point: the content-relative path of each Markdown
 /// file (`exercises/joint-sea.md`) and the page it becomes.

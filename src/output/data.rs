@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::cite::strip_tags;
+use crate::html::strip_tags;
 use crate::model::derive::Derived;
 use crate::model::{Entry, Handbook};
 use crate::render::Page;

@@ -438,7 +438,7 @@ impl<'a> Renderer<'a> {
 
     /// "Cite this entry" in Chicago style (a page in a reference work).
     fn cite_chicago(&self, e: &Entry) -> String {
-        use crate::cite::escape;
+        use crate::html::escape;
         let site = &self.handbook.site;
         let mut s = format!("“{}.” In <i>{}</i>", escape(&e.title), escape(&site.title));
         if let Some(editor) = &site.editor {
@@ -501,7 +501,7 @@ impl<'a> Renderer<'a> {
                 let who: Vec<String> = c
                     .cites
                     .iter()
-                    .map(|x| crate::cite::strip_tags(&crate::cite::short_citation(bib, &x.items)))
+                    .map(|x| crate::html::strip_tags(&crate::cite::short_citation(bib, &x.items)))
                     .collect();
                 format!("{} ({})", parts.join(", "), who.join("; "))
             })
