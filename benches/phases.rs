@@ -8,7 +8,7 @@
 //!
 //! Part 1 runs the stages of `pipeline::build` one by one through the public
 //! API (wall time, with the pipeline's own parallelism). Part 2 re-runs the
-//! work inside `model::build` on one thread, step by step, to show its CPU
+//! work inside `model::from_loaded` on one thread, step by step, to show its CPU
 //! cost per step: front matter, Markdown, citations (`PageNotes::finish`).
 
 mod common;
@@ -70,8 +70,8 @@ fn main() {
     let total = Instant::now();
     let mut ds = Diagnostics::new();
     let (loaded, _) = timed("load::load (walk and read)", || handbook::content::load::load(&content, &mut ds));
-    let (handbook, _) = timed("model::build (front matter, Markdown, notes)", || {
-        model::build(&loaded, &content, &ModelOptions::default(), &mut ds).expect("model")
+    let (handbook, _) = timed("model::from_loaded (front matter, Markdown, notes)", || {
+        model::from_loaded(&loaded, &content, &ModelOptions::default(), &mut ds).expect("model")
     });
     let ((tera, sources), _) = timed("render::load_templates", || {
         handbook::render::load_templates(&root.join("templates"), &mut ds).expect("templates")
@@ -100,8 +100,8 @@ fn main() {
     println!("  {:<48}{}", "total", ms(total.elapsed()));
     println!("  ({} entries, {} pages)\n", handbook.entries.len(), pages.len());
 
-    // Part 2: the steps of model::build, serially.
-    println!("## Inside model::build, on one thread\n");
+    // Part 2: the steps of model::from_loaded, serially.
+    println!("## Inside model::from_loaded, on one thread\n");
     let style = timed("cite::load_style", || load_style(&handbook.site.citation_style).expect("style")).0;
     let bib = timed("Bibliography::load (incl. CSL locales)", || {
         Bibliography::load(loaded.references.as_ref(), style, &mut Diagnostics::new())
@@ -139,7 +139,7 @@ fn main() {
         let mut anchors = Anchors::new([]);
         let mut ds = Diagnostics::new();
         let body = markdown::render(split.body, split.body_offset, &ctx, &mut notes, &mut anchors, &mut ds);
-        // Event citations go to the same notes, as in model::build.
+        // Event citations go to the same notes, as in model::from_loaded.
         for ev in &parsed.front_matter.events {
             for cite in ev.cite.as_slice() {
                 if let Ok(items) = handbook::cite::parse_citation(cite.trim_start_matches('[').trim_end_matches(']')) {

@@ -164,7 +164,7 @@ fn model_of(n: usize) -> (common::OnDisk, Handbook) {
     let disk = common::write_corpus(n);
     let mut ds = Diagnostics::new();
     let loaded = handbook::content::load::load(&disk.content(), &mut ds);
-    let handbook = model::build(&loaded, &disk.content(), &ModelOptions::default(), &mut ds).expect("model");
+    let handbook = model::from_loaded(&loaded, &disk.content(), &ModelOptions::default(), &mut ds).expect("model");
     assert!(!ds.has_errors(), "{ds:?}");
     (disk, handbook)
 }
@@ -183,10 +183,10 @@ fn model_stage(c: &mut Criterion) {
             black_box(handbook::content::load::load(&disk.content(), &mut ds))
         })
     });
-    group.bench_function(format!("model::build ({n} entries)"), |b| {
+    group.bench_function(format!("model::from_loaded ({n} entries)"), |b| {
         b.iter(|| {
             let mut ds = Diagnostics::new();
-            black_box(model::build(&loaded, &disk.content(), &ModelOptions::default(), &mut ds).expect("model"))
+            black_box(model::from_loaded(&loaded, &disk.content(), &ModelOptions::default(), &mut ds).expect("model"))
         })
     });
     group.finish();

@@ -25,7 +25,7 @@ fn every_entry_has_a_summary_date_citation_and_link() {
     let content = root().join("content");
     let mut diagnostics = Diagnostics::new();
     let loaded = handbook::content::load::load(&content, &mut diagnostics);
-    let model = handbook::model::build(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
+    let model = handbook::model::from_loaded(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
     assert!(!diagnostics.has_errors(), "{diagnostics:#?}");
     assert_eq!(model.entries.len(), loaded.entries.len(), "every file became an entry");
     for kind in handbook::content::load::Kind::ALL {
@@ -63,7 +63,7 @@ fn no_two_entries_give_different_dates_for_the_same_event() {
     let content = root().join("content");
     let mut diagnostics = Diagnostics::new();
     let loaded = handbook::content::load::load(&content, &mut diagnostics);
-    let model = handbook::model::build(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
+    let model = handbook::model::from_loaded(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
     // An event told in two entries carries the same title there; its date must agree.
     let mut seen: std::collections::HashMap<String, (String, String)> = std::collections::HashMap::new();
     let mut clashes = Vec::new();
