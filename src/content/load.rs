@@ -258,7 +258,7 @@ pub fn is_slug(s: &str) -> bool {
 
 /// Ids an entry cannot have: `index` would be written over its kind's list
 /// (`exercises/index.html`).
-pub const RESERVED_IDS: &[&str] = &["index"];
+pub const RESERVED_ENTRY_IDS: &[&str] = &["index"];
 
 /// The slug for a title or tag in any script: transliterated to ASCII
 /// (`Müller Straße` → `muller-strasse`, `海军` → `hai-jun`, `ναυτικό` →
@@ -350,7 +350,7 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
                     );
                     continue;
                 }
-                if RESERVED_IDS.contains(&stem) {
+                if RESERVED_ENTRY_IDS.contains(&stem) {
                     diagnostics.push(
                         Diagnostic::file(
                             Severity::Error,

@@ -68,7 +68,7 @@ pub fn new_entry(root: &Path, kind: Kind, title: &str, id: Option<&str>, year: i
     if slug.is_empty() {
         return Err(NewError::NoSlug);
     }
-    if crate::content::load::RESERVED_IDS.contains(&slug.as_str()) {
+    if crate::content::load::RESERVED_ENTRY_IDS.contains(&slug.as_str()) {
         return Err(NewError::Reserved(slug));
     }
     let folder = root.join("content").join(kind.folder());

@@ -52,7 +52,7 @@ pub(super) fn check_anchors<'e>(
     diagnostics: &mut Diagnostics,
 ) {
     let has_anchor = |e: &Entry, anchor: &str| {
-        markdown::RESERVED_IDS.contains(&anchor)
+        markdown::TEMPLATE_IDS.contains(&anchor)
             || e.events.iter().any(|ev| ev.anchor == anchor)
             || e.headings.iter().any(|h| h.id == anchor)
             || e.notes.notes.iter().any(|n| n.id == anchor)
@@ -76,7 +76,7 @@ pub(super) fn check_anchors<'e>(
                 .iter()
                 .map(|ev| ev.anchor.as_str())
                 .chain(target_entry.headings.iter().map(|h| h.id.as_str()))
-                .filter(|a| !markdown::RESERVED_IDS.contains(a) && !a.starts_with("note-"))
+                .filter(|a| !markdown::TEMPLATE_IDS.contains(a) && !a.starts_with("note-"))
                 .collect();
             known.sort();
             known.dedup();

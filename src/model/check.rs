@@ -239,7 +239,7 @@ impl Checker<'_> {
                         )
                         .with_hint("use lowercase letters, digits and hyphens, e.g. 2015-ii"),
                     );
-                } else if !anchors_taken.insert(id.clone()) || markdown::RESERVED_IDS.contains(&id.as_str()) {
+                } else if !anchors_taken.insert(id.clone()) || markdown::TEMPLATE_IDS.contains(&id.as_str()) {
                     ds.push(
                         Diagnostic::error(
                             &source.path,

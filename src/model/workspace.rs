@@ -468,7 +468,8 @@ impl Workspace {
                 [folder, file] if Kind::from_folder(folder).is_some() && file.ends_with(".md") => {
                     let kind = Kind::from_folder(folder).expect("checked");
                     let id = file.trim_end_matches(".md").to_string();
-                    if !crate::content::load::is_slug(&id) || crate::content::load::RESERVED_IDS.contains(&id.as_str())
+                    if !crate::content::load::is_slug(&id)
+                        || crate::content::load::RESERVED_ENTRY_IDS.contains(&id.as_str())
                     {
                         return None; // reported by a full load
                     }

@@ -147,7 +147,7 @@ pub enum Resolved {
 /// refusing anything that is not plainly inside the site.
 pub fn resolve(url: &str, exists: impl Fn(&str) -> bool) -> Resolved {
     let path = url.split(['?', '#']).next().unwrap_or_default();
-    let Some(decoded) = percent_decode(path) else { return Resolved::NotFound };
+    let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else { return Resolved::NotFound };
     if !decoded.starts_with('/') || decoded.contains('\\') || decoded.contains('\0') {
         return Resolved::NotFound;
     }
@@ -168,23 +168,6 @@ pub fn resolve(url: &str, exists: impl Fn(&str) -> bool) -> Resolved {
         return Resolved::Redirect(format!("{path}/"));
     }
     Resolved::NotFound
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Adds the live-reload script to an HTML page.

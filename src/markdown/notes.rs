@@ -1,0 +1,218 @@
+//! The notes of one page: footnotes and citations numbered together, in
+//! order of first use, across all the Markdown on the page (body and event
+//! notes), with lettered back-links when a note is referred to more than
+//! once.
+
+use std::collections::HashMap;
+
+use crate::cite::{Bibliography, CiteItem, NoteRun};
+
+/// A note at the end of a page.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Note {
+    pub number: usize,
+    /// The note's element id, `note-3`.
+    pub id: String,
+    /// Ids of the places that refer to it, with the letter shown on a back-link
+    /// when there are several (`a`, `b`, …).
+    pub backrefs: Vec<Backref>,
+    pub html: String,
+    /// True for citations (the note is a reference), false for footnotes.
+    pub is_citation: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Backref {
+    pub id: String,
+    pub label: String,
+}
+
+pub(super) enum NoteBody {
+    Html(String),
+    Citation(usize),
+}
+
+pub(super) struct PendingNote {
+    number: usize,
+    backrefs: Vec<String>,
+    body: NoteBody,
+    is_citation: bool,
+}
+
+/// The notes of one page, numbered across all the Markdown on it.
+pub struct PageNotes<'b> {
+    run: NoteRun<'b>,
+    notes: Vec<PendingNote>,
+    /// (document, footnote label) → index in `notes`.
+    footnotes: HashMap<(usize, String), usize>,
+    pub(super) documents: usize,
+    cited_keys: Vec<String>,
+}
+
+/// Everything about a page's notes once rendered.
+#[derive(Clone, Debug, Default)]
+pub struct FinishedNotes {
+    pub notes: Vec<Note>,
+    /// The page's bibliography: (key, HTML).
+    pub bibliography: Vec<(String, String)>,
+    /// The keys cited on the page, each once, in order of first citation.
+    pub cited_keys: Vec<String>,
+}
+
+/// Marks where a citation inside a footnote is filled in once rendered.
+pub(super) const INLINE_CITE: char = '\u{1}';
+
+impl<'b> PageNotes<'b> {
+    pub fn new(bibliography: &'b Bibliography) -> PageNotes<'b> {
+        PageNotes {
+            run: NoteRun::new(bibliography),
+            notes: Vec::new(),
+            footnotes: HashMap::new(),
+            documents: 0,
+            cited_keys: Vec::new(),
+        }
+    }
+
+    pub(super) fn remember_keys(&mut self, items: &[CiteItem]) {
+        for item in items {
+            if !self.cited_keys.contains(&item.key) {
+                self.cited_keys.push(item.key.clone());
+            }
+        }
+    }
+
+    /// Adds a citation as a new note; returns the HTML of its note mark.
+    pub fn cite(&mut self, items: Vec<CiteItem>) -> String {
+        self.remember_keys(&items);
+        let number = self.notes.len() + 1;
+        let index = self.run.add(number, items);
+        self.notes.push(PendingNote {
+            number,
+            backrefs: vec![format!("noteref-{number}")],
+            body: NoteBody::Citation(index),
+            is_citation: true,
+        });
+        note_mark(number, &format!("noteref-{number}"))
+    }
+
+    /// A citation inside a footnote: rendered into the footnote's text, in its number.
+    pub(super) fn cite_inline(&mut self, note: usize, items: Vec<CiteItem>) -> String {
+        self.remember_keys(&items);
+        let index = self.run.add(note, items);
+        format!("{INLINE_CITE}{index}{INLINE_CITE}")
+    }
+
+    /// A reference to footnote `label` of `document`; numbered on first use.
+    pub(super) fn footnote_ref(&mut self, document: usize, label: &str) -> String {
+        let key = (document, label.to_string());
+        let index = match self.footnotes.get(&key) {
+            Some(&i) => i,
+            None => {
+                self.notes.push(PendingNote {
+                    number: self.notes.len() + 1,
+                    backrefs: Vec::new(),
+                    body: NoteBody::Html(String::new()),
+                    is_citation: false,
+                });
+                self.footnotes.insert(key, self.notes.len() - 1);
+                self.notes.len() - 1
+            }
+        };
+        let note = &mut self.notes[index];
+        let id = if note.backrefs.is_empty() {
+            format!("noteref-{}", note.number)
+        } else {
+            format!("noteref-{}-{}", note.number, note.backrefs.len() + 1)
+        };
+        note.backrefs.push(id.clone());
+        note_mark(note.number, &id)
+    }
+
+    pub(super) fn footnote_number(&self, document: usize, label: &str) -> Option<usize> {
+        self.footnotes.get(&(document, label.to_string())).map(|&i| self.notes[i].number)
+    }
+
+    pub(super) fn define_footnote(&mut self, document: usize, label: &str, html: String) -> bool {
+        match self.footnotes.get(&(document, label.to_string())) {
+            Some(&i) => {
+                self.notes[i].body = NoteBody::Html(html);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Renders all citations and returns the notes in order.
+    pub fn finish(self) -> FinishedNotes {
+        let rendered = self.run.finish();
+        let fill = |html: &str| -> String {
+            if !html.contains(INLINE_CITE) {
+                return html.to_string();
+            }
+            let mut out = String::new();
+            for (i, part) in html.split(INLINE_CITE).enumerate() {
+                if i % 2 == 1 {
+                    let index: usize = part.parse().unwrap_or(usize::MAX);
+                    // Inside a note, a citation reads as a parenthesis (as in Pandoc).
+                    if let Some(c) = rendered.citations.get(index) {
+                        out.push('(');
+                        out.push_str(c.strip_suffix('.').unwrap_or(c));
+                        out.push(')');
+                    }
+                } else {
+                    out.push_str(part);
+                }
+            }
+            out
+        };
+        let notes = self
+            .notes
+            .into_iter()
+            .map(|n| {
+                let html = match &n.body {
+                    NoteBody::Html(h) => fill(h),
+                    NoteBody::Citation(i) => {
+                        format!("<p>{}</p>", rendered.citations.get(*i).map_or("", String::as_str))
+                    }
+                };
+                let many = n.backrefs.len() > 1;
+                let backrefs = n
+                    .backrefs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, id)| Backref { id, label: if many { letter(i) } else { String::new() } })
+                    .collect();
+                Note { number: n.number, id: format!("note-{}", n.number), backrefs, html, is_citation: n.is_citation }
+            })
+            .collect();
+        FinishedNotes { notes, bibliography: rendered.bibliography, cited_keys: self.cited_keys }
+    }
+}
+
+/// a, b, …, z, aa, ab, … (Wikipedia's back-link letters, without running out).
+pub(super) fn letter(i: usize) -> String {
+    let mut n = i;
+    let mut s = Vec::new();
+    loop {
+        s.push(b'a' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ascii")
+}
+
+pub(super) fn note_mark(number: usize, id: &str) -> String {
+    format!(
+        "<sup class=\"noteref\"><a href=\"#note-{number}\" id=\"{id}\" role=\"doc-noteref\" aria-describedby=\"notes-label\">{number}</a></sup>"
+    )
+}
+
+pub(super) fn notes_defined(notes: &PageNotes, document: usize, label: &str) -> bool {
+    notes
+        .footnotes
+        .get(&(document, label.to_string()))
+        .is_some_and(|&i| matches!(&notes.notes[i].body, NoteBody::Html(h) if !h.is_empty()))
+}
