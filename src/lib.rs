@@ -29,4 +29,6 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod serve;
+pub mod theme;
 pub mod timings;
+pub mod urls;

@@ -10,14 +10,6 @@ use crate::timings::Timings;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::render::Page;
 
-/// Static files every site gets unless its `static/` has its own version.
-pub const DEFAULT_STATIC: &[(&str, &str)] = &[
-    ("style.css", include_str!("../static/style.css")),
-    ("handbook.js", include_str!("../static/handbook.js")),
-    // elasticlunr 0.9.5 (MIT), the search front end mdBook and Zola also use.
-    ("elasticlunr.min.js", include_str!("../static/elasticlunr.min.js")),
-];
-
 /// What to build and where.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -147,7 +139,7 @@ pub fn compile(
 /// highlighting stylesheet.
 pub fn extra_pages(references: Option<&crate::content::load::SourceFile>, statics: &[(String, PathBuf)]) -> Vec<Page> {
     let mut pages = Vec::new();
-    for (name, text) in DEFAULT_STATIC {
+    for (name, text) in crate::theme::STATIC_FILES {
         if !statics.iter().any(|(p, _)| p == name) {
             pages.push(Page { path: name.to_string(), content: text.as_bytes().to_vec() });
         }

@@ -8,14 +8,6 @@ use std::path::{Path, PathBuf};
 
 use crate::content::load::{Kind, slugify};
 
-/// The archetypes compiled into the binary.
-pub const DEFAULT_ARCHETYPES: &[(Kind, &str)] = &[
-    (Kind::Mechanism, include_str!("../../templates/archetypes/mechanism.md")),
-    (Kind::Exercise, include_str!("../../templates/archetypes/exercise.md")),
-    (Kind::Declaration, include_str!("../../templates/archetypes/declaration.md")),
-    (Kind::Topic, include_str!("../../templates/archetypes/topic.md")),
-];
-
 /// Why an entry could not be created.
 #[derive(Debug)]
 pub enum NewError {
@@ -76,7 +68,7 @@ pub fn new_entry(root: &Path, kind: Kind, title: &str, id: Option<&str>, year: i
     let custom = root.join("templates/archetypes").join(format!("{}.md", kind.name()));
     let archetype = match std::fs::read_to_string(&custom) {
         Ok(text) => text,
-        Err(_) => DEFAULT_ARCHETYPES.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.to_string()).unwrap_or_default(),
+        Err(_) => crate::theme::archetype(kind.name()).unwrap_or_default().to_string(),
     };
     let quoted = serde_json::to_string(title).expect("strings serialise");
     let mut ctx = tera::Context::new();

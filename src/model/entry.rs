@@ -95,20 +95,10 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The page of this entry, relative to the site root.
-    pub fn url(&self) -> String {
-        entry_url(self.kind, &self.id)
-    }
-
     /// What orders the handbook's entries: kind, then date, then id.
     pub fn order_key(&self) -> (Kind, PartialDate, &str) {
         (self.kind, self.date, &self.id)
     }
-}
-
-/// The page of entry `id` of `kind`, relative to the site root.
-pub fn entry_url(kind: Kind, id: &str) -> String {
-    format!("{}/{id}.html", kind.folder())
 }
 
 /// The home page's own text.

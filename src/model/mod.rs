@@ -13,5 +13,5 @@ pub mod entry;
 mod relations;
 pub mod workspace;
 
-pub use entry::{Citation, Claim, Details, Entries, Entry, Event, Handbook, Home, Name, entry_url};
+pub use entry::{Citation, Claim, Details, Entries, Entry, Event, Handbook, Home, Name};
 pub use workspace::{Change, ModelOptions, Workspace, from_loaded};

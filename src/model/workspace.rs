@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::anchors::{AnchorChecks, HOME, anchor_targets, check_anchors};
 use super::check::Checker;
-use super::entry::{Entries, Entry, Handbook, Home, entry_url};
+use super::entry::{Entries, Entry, Handbook, Home};
 use crate::cite::Bibliography;
 use crate::cite::cache::CitationCache;
 use crate::content::front_matter::{self, FrontMatter, Parsed};
@@ -386,11 +386,11 @@ impl Workspace {
             }
             targets.insert(
                 format!("{}/{id}.md", kind.folder()),
-                LinkTarget { id: id.to_string(), url: entry_url(kind, id) },
+                LinkTarget { id: id.to_string(), url: crate::urls::entry(kind, id) },
             );
             ids.entry(id.to_string()).or_insert(kind);
         }
-        targets.insert("index.md".into(), LinkTarget { id: String::new(), url: "index.html".into() });
+        targets.insert("index.md".into(), LinkTarget { id: String::new(), url: crate::urls::HOME.into() });
         let mut positions = HashMap::with_capacity(self.loaded.entries.len());
         for (i, file) in self.loaded.entries.iter().enumerate() {
             positions.entry(file.id.clone()).or_insert(i);

@@ -12,6 +12,7 @@ use crate::html::strip_tags;
 use crate::model::derive::Derived;
 use crate::model::{Entry, Handbook};
 use crate::render::Page;
+use crate::urls;
 
 /// The files this module writes (their output paths).
 pub const FILES: &[&str] =
@@ -57,7 +58,7 @@ fn handbook_json(h: &Handbook, d: &Derived) -> String {
                 "date": e.date,
                 "end": e.end,
                 "details": e.details,
-                "url": e.url(),
+                "url": urls::entry(e.kind, &e.id),
                 "relations": e.relations.iter().map(|(r, t)| json!({"relation": r, "target": t})).collect::<Vec<_>>(),
                 "mentioned_in": d.mentioned_in[i].iter().map(|&j| &h.entries[j].id).collect::<Vec<_>>(),
                 "cited_keys": e.notes.cited_keys,
@@ -138,7 +139,7 @@ fn chronology_csv(h: &Handbook, d: &Derived) -> String {
                 ev.place.clone().unwrap_or_default(),
                 (!ev.disputed.is_empty()).to_string(),
                 ev.cites.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("; "),
-                format!("{}#{}", e.url(), ev.anchor),
+                format!("{}#{}", urls::entry(e.kind, &e.id), ev.anchor),
             ];
             let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             out.push_str(&row.join(","));
@@ -264,9 +265,9 @@ fn atom_feed(h: &Handbook, history: &HashMap<String, String>) -> String {
             "<entry>\n<title>{}</title>\n<id>{}{}</id>\n<link href=\"{}{}\"/>\n<updated>{date}T00:00:00Z</updated>\n<summary>{}</summary>\n<author><name>{}</name></author>\n</entry>\n",
             xml(&e.title),
             xml(&base),
-            xml(&e.url()),
+            xml(&urls::entry(e.kind, &e.id)),
             xml(&base),
-            xml(&e.url()),
+            xml(&urls::entry(e.kind, &e.id)),
             xml(&e.summary),
             xml(h.site.editor.as_deref().unwrap_or(&h.site.title)),
         );
@@ -280,16 +281,16 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
     let base = h.site.base().unwrap_or_default();
     let mut urls: Vec<(String, Option<&str>)> = vec![("".into(), None)];
     for e in &h.entries {
-        urls.push((e.url(), history.get(&e.content_path).map(String::as_str)));
+        urls.push((urls::entry(e.kind, &e.id), history.get(&e.content_path).map(String::as_str)));
     }
     for k in crate::content::load::Kind::ALL {
-        urls.push((format!("{}/index.html", k.folder()), None));
+        urls.push((urls::kind_index(k), None));
     }
-    urls.push(("chronology/index.html".into(), None));
+    urls.push((urls::CHRONOLOGY.into(), None));
     for y in d.years.iter().filter(|y| !y.items.is_empty()) {
-        urls.push((format!("chronology/{}.html", y.year), None));
+        urls.push((urls::year(y.year), None));
     }
-    urls.push(("sources.html".into(), None));
+    urls.push((urls::SOURCES.into(), None));
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -335,7 +336,7 @@ fn search_index(h: &Handbook) -> String {
             // Results show an excerpt: keep the start of the body, not all of
             // it (the index still covers every word).
             let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
-            let shown = json!({"title": e.title, "url": e.url(), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": excerpt, "events": events.join(" · ")});
+            let shown = json!({"title": e.title, "url": urls::entry(e.kind, &e.id), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": excerpt, "events": events.join(" · ")});
             let document = vec![e.title.clone(), aliases.join(" "), e.summary.clone(), body, events.join(" ")];
             (document, shown)
         })

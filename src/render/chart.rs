@@ -74,7 +74,8 @@ pub fn svg(years: &[Year], root: &str, id: &str) -> String {
             format!("{}: {sum} ({})", y.year, parts.join(", "))
         };
         if sum > 0 {
-            let _ = write!(s, r#"<a href="{root}chronology/{}.html" aria-label="{tip}"><title>{tip}</title>"#, y.year);
+            let _ =
+                write!(s, r#"<a href="{root}{}" aria-label="{tip}"><title>{tip}</title>"#, crate::urls::year(y.year));
         } else {
             let _ = write!(s, "<g><title>{tip}</title>");
         }

@@ -29,6 +29,7 @@ use crate::diagnostic::{Diagnostics, Format};
 use crate::pipeline::Options;
 use crate::serve::session::{Report, Session};
 use crate::serve::watch::Batch;
+use crate::urls;
 
 /// Where the live-reload script and the event stream are served; no page of
 /// a handbook can have this path (entry ids are slugs).
@@ -479,7 +480,7 @@ fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clie
             Resolved::File(p) => session.page(p).map(|b| (p.clone(), b)),
             _ => None,
         };
-        (resolved_body(resolved, body), session.page("404.html"))
+        (resolved_body(resolved, body), session.page(urls::NOT_FOUND))
     };
     match resolved {
         Ok((path, bytes)) => {

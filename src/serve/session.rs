@@ -22,6 +22,7 @@ use crate::model::{Entry, Handbook, ModelOptions, Workspace};
 use crate::pipeline::Options;
 use crate::render::{Page, Renderer};
 use crate::timings::Timings;
+use crate::urls;
 
 /// One output file's bytes, shared between the server's threads.
 pub type Bytes = Arc<Vec<u8>>;
@@ -292,7 +293,7 @@ impl Session {
         let defer = self.defer_extras && dirty.is_some();
         self.extras_due = defer;
         if !defer {
-            if dirty.as_ref().is_none_or(|d| d.contains(crate::render::PRINT_PAGE)) {
+            if dirty.as_ref().is_none_or(|d| d.contains(urls::PRINT)) {
                 // Made of the entry pages just rendered, or kept from before.
                 let just: HashMap<&str, &[u8]> =
                     fresh.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
@@ -588,30 +589,30 @@ pub fn dirty_pages(
     }
     let mut dirty: HashSet<String> = HashSet::new();
     if home_changed {
-        dirty.insert("index.html".into());
+        dirty.insert(urls::HOME.into());
     }
     // Pages of the entries that show entry `i` in one of their lists, or that it shows.
     let neighbours = |h: &Handbook, d: &Derived, i: usize, out: &mut HashSet<String>| {
         for g in d.relations_out[i].iter().chain(&d.relations_in[i]) {
-            out.extend(g.entries.iter().map(|&j| h.entries[j].url()));
+            out.extend(g.entries.iter().map(|&j| urls::entry(h.entries[j].kind, &h.entries[j].id)));
         }
-        out.extend(d.mentioned_in[i].iter().map(|&j| h.entries[j].url()));
+        out.extend(d.mentioned_in[i].iter().map(|&j| urls::entry(h.entries[j].kind, &h.entries[j].id)));
         for t in link_targets(&h.entries[i]) {
             if let Some(&j) = d.positions.get(t) {
-                out.insert(h.entries[j].url());
+                out.insert(urls::entry(h.entries[j].kind, &h.entries[j].id));
             }
         }
     };
-    let years = |e: &Entry| e.events.iter().map(|ev| format!("chronology/{}.html", ev.date.year())).collect::<Vec<_>>();
+    let years = |e: &Entry| e.events.iter().map(|ev| urls::year(ev.date.year())).collect::<Vec<_>>();
     let tags = |d: &Derived, e: &Entry| {
-        e.tags.iter().filter_map(|t| d.tags.get(t).map(|(slug, _)| format!("tags/{slug}.html"))).collect::<Vec<_>>()
+        e.tags.iter().filter_map(|t| d.tags.get(t).map(|(slug, _)| urls::tag(slug))).collect::<Vec<_>>()
     };
     if !changes.is_empty() {
         // The print page holds every entry.
-        dirty.insert(crate::render::PRINT_PAGE.into());
+        dirty.insert(urls::PRINT.into());
     }
     for c in changes {
-        dirty.extend(c.both().map(Entry::url));
+        dirty.extend(c.both().map(|e| urls::entry(e.kind, &e.id)));
         let listed_same = c.same(list_signature);
         let events_same = c.same(event_signature);
         let links_same = c.same(|e| link_targets(e).into_iter().map(str::to_string).collect::<Vec<_>>());
@@ -628,10 +629,10 @@ pub fn dirty_pages(
         }
         if !listed_same {
             for e in c.both() {
-                dirty.insert(format!("{}/index.html", e.kind.folder()));
+                dirty.insert(urls::kind_index(e.kind));
                 dirty.extend(years(e));
             }
-            dirty.extend(["chronology/index.html", "sources.html", "index.html"].map(String::from));
+            dirty.extend([urls::CHRONOLOGY, urls::SOURCES, urls::HOME].map(String::from));
         }
         if !listed_same || !tags_same {
             if let Some((_, e)) = &c.old {
@@ -640,16 +641,16 @@ pub fn dirty_pages(
             if let Some((_, e)) = &c.new {
                 dirty.extend(tags(new_d, e));
             }
-            dirty.insert("tags/index.html".into());
+            dirty.insert(urls::TAGS.into());
         }
         if !events_same {
             for e in c.both() {
                 dirty.extend(years(e));
             }
-            dirty.extend(["chronology/index.html", "index.html"].map(String::from));
+            dirty.extend([urls::CHRONOLOGY, urls::HOME].map(String::from));
         }
         if !cites_same {
-            dirty.insert("sources.html".into());
+            dirty.insert(urls::SOURCES.into());
         }
     }
     Some(dirty)

@@ -1,0 +1,44 @@
+//! The built-in theme, compiled into the binary: the Tera templates, the
+//! static files every site gets, and the archetypes `handbook new` starts
+//! entries from. The files live in the repository's `templates/` and
+//! `static/` folders; a handbook overrides any of them with a file of the
+//! same name in its own `templates/`, `static/` or `templates/archetypes/`.
+
+/// The templates every site has, compiled into the binary; a site overrides
+/// any of them with a file of the same name in its `templates/` folder.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("events_table.html", include_str!("../templates/events_table.html")),
+    ("notes.html", include_str!("../templates/notes.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("kind.html", include_str!("../templates/kind.html")),
+    ("entry.html", include_str!("../templates/entry.html")),
+    ("chronology.html", include_str!("../templates/chronology.html")),
+    ("year.html", include_str!("../templates/year.html")),
+    ("sources.html", include_str!("../templates/sources.html")),
+    ("tags.html", include_str!("../templates/tags.html")),
+    ("tag.html", include_str!("../templates/tag.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    ("print.html", include_str!("../templates/print.html")),
+];
+
+/// Static files every site gets unless its `static/` has its own version.
+pub const STATIC_FILES: &[(&str, &str)] = &[
+    ("style.css", include_str!("../static/style.css")),
+    ("handbook.js", include_str!("../static/handbook.js")),
+    // elasticlunr 0.9.5 (MIT), the search front end mdBook and Zola also use.
+    ("elasticlunr.min.js", include_str!("../static/elasticlunr.min.js")),
+];
+
+/// The archetype of each kind of entry, by the kind's name.
+pub const ARCHETYPES: &[(&str, &str)] = &[
+    ("mechanism", include_str!("../templates/archetypes/mechanism.md")),
+    ("exercise", include_str!("../templates/archetypes/exercise.md")),
+    ("declaration", include_str!("../templates/archetypes/declaration.md")),
+    ("topic", include_str!("../templates/archetypes/topic.md")),
+];
+
+/// The built-in archetype of the kind named `kind`.
+pub fn archetype(kind: &str) -> Option<&'static str> {
+    ARCHETYPES.iter().find(|(k, _)| *k == kind).map(|(_, text)| *text)
+}
