@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::timings::Timings;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::render::Page;
+use crate::render::{Page, Renderer};
 
 /// What to build and where.
 #[derive(Clone, Debug)]
@@ -105,20 +105,17 @@ pub fn compile(
     let history = crate::content::history::last_changed(&content);
     timings.lap("derive");
     let renderer = crate::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
-    // The whole-handbook data files are built while the pages render.
-    let (mut pages, data) =
-        rayon::join(|| renderer.render_all(diagnostics), || crate::output::data::pages(&handbook, &derived, &history));
+    let mut pages = renderer.render_all(diagnostics);
     timings.lap("render");
     if diagnostics.has_errors() {
         return None;
     }
     let by_path: std::collections::HashMap<&str, &[u8]> =
         pages.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
-    let print = renderer.print_page(|p| by_path.get(p).copied(), diagnostics);
+    let whole = whole_handbook_files(&renderer, Some(|p: &str| by_path.get(p).copied()), diagnostics);
     drop(by_path);
-    pages.extend(print);
-    pages.extend(data);
-    timings.lap("print page");
+    pages.extend(whole);
+    timings.lap("whole-handbook files");
     pages.extend(extra_pages(references.as_ref(), &statics));
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     // A cache that cannot be written is not kept; the build does not depend on it.
@@ -132,6 +129,29 @@ pub fn compile(
         static_files: statics.len(),
     };
     Some((pages, statics, stats))
+}
+
+/// The files that hold the whole handbook, made after the pages: the print
+/// page (from the entry pages, which `entry_page` gives by path; None when
+/// it need not be made again), the search index and the data downloads.
+/// `handbook build` and `handbook serve` both make them here.
+pub fn whole_handbook_files<'p>(
+    renderer: &Renderer,
+    entry_page: Option<impl Fn(&str) -> Option<&'p [u8]> + Sync + Send>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Page> {
+    let (handbook, derived, history) = renderer.model();
+    let (mut files, print) = rayon::join(
+        || crate::output::data::pages(handbook, derived, history),
+        || {
+            let mut ds = Diagnostics::new();
+            (entry_page.and_then(|pages| renderer.print_page(pages, &mut ds)), ds)
+        },
+    );
+    let (print, ds) = print;
+    diagnostics.extend(ds);
+    files.extend(print);
+    files
 }
 
 /// Output files that come from no template: the default stylesheet and

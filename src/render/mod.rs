@@ -52,6 +52,12 @@ impl<'a> Renderer<'a> {
         Renderer { tera, sources, handbook, derived, history }
     }
 
+    /// What the pages are made from: the handbook, what was derived from it,
+    /// and when each entry file last changed.
+    pub fn model(&self) -> (&'a Handbook, &'a Derived, &'a HashMap<String, String>) {
+        (self.handbook, self.derived, self.history)
+    }
+
     fn site(&self) -> SiteView<'a> {
         let s = &self.handbook.site;
         SiteView {

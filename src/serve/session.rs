@@ -293,15 +293,13 @@ impl Session {
         let defer = self.defer_extras && dirty.is_some();
         self.extras_due = defer;
         if !defer {
-            if dirty.as_ref().is_none_or(|d| d.contains(urls::PRINT)) {
-                // Made of the entry pages just rendered, or kept from before.
-                let just: HashMap<&str, &[u8]> =
-                    fresh.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
-                let page = |p: &str| just.get(p).copied().or_else(|| before.get(p).map(|b| b.as_slice()));
-                let print = renderer.print_page(page, &mut render_ds);
-                fresh.extend(print);
-            }
-            fresh.extend(crate::output::data::pages(&handbook, &derived, &self.history));
+            // The print page is made of the entry pages just rendered, or kept from before.
+            let just: HashMap<&str, &[u8]> = fresh.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
+            let page = |p: &str| just.get(p).copied().or_else(|| before.get(p).map(|b| b.as_slice()));
+            let print = dirty.as_ref().is_none_or(|d| d.contains(urls::PRINT)).then_some(page);
+            let whole = crate::pipeline::whole_handbook_files(&renderer, print, &mut render_ds);
+            drop(just);
+            fresh.extend(whole);
         }
         // Files that change only with the bibliography (a new workspace) or static/.
         let check_gone = pages_may_go || dirty.is_none();
@@ -398,11 +396,11 @@ impl ExtrasJob {
         let (tera, sources) = &*self.templates;
         let renderer = Renderer::new(tera, sources, &self.handbook, &self.derived, &self.history);
         let mut ds = Diagnostics::new();
-        let (mut fresh, print) = rayon::join(
-            || crate::output::data::pages(&self.handbook, &self.derived, &self.history),
-            || renderer.print_page(|p| self.pages.get(p).map(|b| b.as_slice()), &mut ds),
+        let mut fresh = crate::pipeline::whole_handbook_files(
+            &renderer,
+            Some(|p: &str| self.pages.get(p).map(|b| b.as_slice())),
+            &mut ds,
         );
-        fresh.extend(print);
         fresh.sort_by(|a, b| a.path.cmp(&b.path));
         fresh
     }
