@@ -161,7 +161,7 @@ fn main() -> ExitCode {
             })
         }
         Command::New { kind, title, id, root } => {
-            let Some(kind) = handbook::content::load::Kind::from_name(&kind) else {
+            let Some(kind) = handbook::content::Kind::from_name(&kind) else {
                 eprintln!("error: unknown kind `{kind}`\nhelp: use mechanism, exercise, declaration or topic");
                 return ExitCode::from(USAGE_OR_IO);
             };
@@ -245,7 +245,7 @@ fn schema(what: Option<&str>, out: Option<&std::path::Path>) -> ExitCode {
     }
     let schema = match what {
         Some("site") => handbook::content::schema::site_schema(),
-        Some(kind) => match handbook::content::load::Kind::from_name(kind) {
+        Some(kind) => match handbook::content::Kind::from_name(kind) {
             Some(k) => handbook::content::schema::entry_schema(k),
             None => {
                 eprintln!("error: unknown schema `{kind}`\nhelp: use mechanism, exercise, declaration, topic or site");

@@ -7,7 +7,7 @@
 //! Links in pages are made relative to the page (`root` is `""` or `../`),
 //! so the site works from `file://` and under any sub-path.
 
-use crate::content::load::Kind;
+use crate::content::Kind;
 
 /// The home page.
 pub const HOME: &str = "index.html";

@@ -28,7 +28,7 @@ fn every_entry_has_a_summary_date_citation_and_link() {
     let model = handbook::model::from_loaded(&loaded, &content, &Default::default(), &mut diagnostics).expect("model");
     assert!(!diagnostics.has_errors(), "{diagnostics:#?}");
     assert_eq!(model.entries.len(), loaded.entries.len(), "every file became an entry");
-    for kind in handbook::content::load::Kind::ALL {
+    for kind in handbook::content::Kind::ALL {
         assert!(model.entries.iter().any(|e| e.kind == kind), "no {kind:?} entry");
     }
     for e in &model.entries {

@@ -22,9 +22,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use handbook::cite::{Bibliography, LocatorLabel, NoteRun, Position, load_style, parse_citation, short_citation};
+use handbook::content::Kind;
 use handbook::content::date::PartialDate;
 use handbook::content::front_matter::{parse_entry, parse_page, split};
-use handbook::content::load::{Kind, SourceFile, decode};
+use handbook::content::load::{SourceFile, decode};
 use handbook::content::site::SiteConfig;
 use handbook::content::yaml_index::{ProblemKind, YamlIndex};
 use handbook::diagnostic::{self, Diagnostics, Format, line_col};

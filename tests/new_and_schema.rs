@@ -118,7 +118,7 @@ fn bundled_content_validates_against_the_shipped_schemas() {
         assert_eq!(shipped, schema, "schema/{name} is stale: run `cargo run -- schema --out schema`");
     }
     let mut checked = 0;
-    for kind in handbook::content::load::Kind::ALL {
+    for kind in handbook::content::Kind::ALL {
         let schema = handbook::content::schema::entry_schema(kind);
         let validator = jsonschema::validator_for(&schema).unwrap();
         for item in std::fs::read_dir(root.join("content").join(kind.folder())).unwrap() {

@@ -11,7 +11,8 @@ pub mod corpus;
 #[allow(unused_imports)]
 pub use corpus::{Corpus, DEFAULT_SEED, KINDS};
 
-use handbook::content::load::{Kind, SourceFile};
+use handbook::content::Kind;
+use handbook::content::load::SourceFile;
 
 /// A generated handbook on disk; removed when dropped.
 pub struct OnDisk {

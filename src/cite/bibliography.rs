@@ -287,7 +287,7 @@ impl Bibliography {
 
 /// Reports problems with the citations of a piece of text: unknown keys. The
 /// citation text sits at `at` in `file`.
-pub fn check_keys(
+pub fn check_citation_keys(
     items: &[CiteItem],
     bibliography: &Bibliography,
     file: &Path,

@@ -18,6 +18,6 @@ mod html;
 pub mod notes;
 pub mod syntax;
 
-pub use bibliography::{Bibliography, Position, check_keys, load_style};
+pub use bibliography::{Bibliography, Position, check_citation_keys, load_style};
 pub use notes::{NoteRun, RenderedNotes, short_citation};
 pub use syntax::{CiteItem, CiteSyntaxError, LocatorLabel, parse_citation};

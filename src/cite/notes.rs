@@ -31,7 +31,7 @@ impl<'b> NoteRun<'b> {
     }
 
     /// Adds a citation in note `note`; returns its index in [`RenderedNotes::citations`].
-    /// All keys must exist (check them first with [`check_keys`]).
+    /// All keys must exist (check them first with [`check_citation_keys`]).
     pub fn add(&mut self, note: usize, items: Vec<CiteItem>) -> usize {
         self.requests.push((note, items));
         self.requests.len() - 1

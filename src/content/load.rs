@@ -10,64 +10,14 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use super::Kind;
+use super::slug::{RESERVED_ENTRY_IDS, is_slug, slugify};
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, nearest};
 
 /// Larger entry files are refused: they are almost certainly a mistake (a
 /// pasted PDF, a generated dump) and would slow every build.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
-
-/// The kinds of entry, each with its own folder.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Mechanism,
-    Exercise,
-    Declaration,
-    /// A theme or context that frames the others (threat perceptions, interoperability, the strategic background).
-    Topic,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Mechanism, Kind::Exercise, Kind::Declaration, Kind::Topic];
-
-    /// The folder under `content/` (and under the output) that holds this kind.
-    pub fn folder(self) -> &'static str {
-        match self {
-            Kind::Mechanism => "mechanisms",
-            Kind::Exercise => "exercises",
-            Kind::Declaration => "declarations",
-            Kind::Topic => "topics",
-        }
-    }
-
-    /// The singular name, as written on the command line (`handbook new exercise`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Mechanism => "mechanism",
-            Kind::Exercise => "exercise",
-            Kind::Declaration => "declaration",
-            Kind::Topic => "topic",
-        }
-    }
-
-    /// The plural, capitalised, for headings.
-    pub fn plural_title(self) -> &'static str {
-        match self {
-            Kind::Mechanism => "Mechanisms",
-            Kind::Exercise => "Exercises",
-            Kind::Declaration => "Declarations",
-            Kind::Topic => "Topics",
-        }
-    }
-
-    pub fn from_folder(folder: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.folder() == folder)
-    }
-
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name || k.folder() == name)
-    }
-}
 
 /// A text file of the handbook, read and normalised.
 #[derive(Clone, Debug)]
@@ -247,41 +197,6 @@ pub fn forbidden_char(text: &str) -> Option<(usize, char)> {
         .find(|&(_, c)| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}')
 }
 
-/// Is `s` a lowercase ASCII slug (`joint-sea`, `sco-2017`)?
-pub fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--")
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// Ids an entry cannot have: `index` would be written over its kind's list
-/// (`exercises/index.html`).
-pub const RESERVED_ENTRY_IDS: &[&str] = &["index"];
-
-/// The slug for a title or tag in any script: transliterated to ASCII
-/// (`Müller Straße` → `muller-strasse`, `海军` → `hai-jun`, `ναυτικό` →
-/// `nautiko`), lowercase words joined by hyphens. Empty when nothing in it
-/// is a letter or digit.
-pub fn slugify(s: &str) -> String {
-    let ascii = deunicode::deunicode(s);
-    let mut out = String::new();
-    let mut pending_dash = false;
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() {
-            if pending_dash && !out.is_empty() {
-                out.push('-');
-            }
-            pending_dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            pending_dash = true;
-        }
-    }
-    out
-}
-
 /// Walks `content` and reads every file the handbook is made of.
 pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
@@ -419,21 +334,6 @@ pub fn load(content: &Path, diagnostics: &mut Diagnostics) -> Loaded {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs() {
-        assert!(is_slug("joint-sea-2016"));
-        assert!(!is_slug("Joint-Sea"));
-        assert!(!is_slug("joint_sea"));
-        assert!(!is_slug("-a"));
-        assert_eq!(slugify("Joint Sea (2016)"), "joint-sea-2016");
-        assert_eq!(slugify("Мирная миссия"), "mirnaia-missiia");
-        assert_eq!(slugify("Müller Straße Çağlar"), "muller-strasse-caglar");
-        assert_eq!(slugify("海军"), "hai-jun");
-        assert_eq!(slugify("ναυτικό"), "nautiko");
-        assert_eq!(slugify("«—»"), "");
-        assert_eq!(slugify("  Beijing Declaration!  "), "beijing-declaration");
-    }
 
     #[test]
     fn decode_strips_bom_and_crlf() {

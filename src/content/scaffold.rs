@@ -6,7 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::load::{Kind, slugify};
+use crate::content::Kind;
+use crate::content::slug::slugify;
 
 /// Why an entry could not be created.
 #[derive(Debug)]
@@ -53,14 +54,14 @@ impl std::fmt::Display for NewError {
 /// `title`, dated `year`; returns its path.
 pub fn new_entry(root: &Path, kind: Kind, title: &str, id: Option<&str>, year: i32) -> Result<PathBuf, NewError> {
     let slug = match id {
-        Some(id) if crate::content::load::is_slug(id) => id.to_string(),
+        Some(id) if crate::content::slug::is_slug(id) => id.to_string(),
         Some(id) => return Err(NewError::BadId(id.to_string())),
         None => slugify(title),
     };
     if slug.is_empty() {
         return Err(NewError::NoSlug);
     }
-    if crate::content::load::RESERVED_ENTRY_IDS.contains(&slug.as_str()) {
+    if crate::content::slug::RESERVED_ENTRY_IDS.contains(&slug.as_str()) {
         return Err(NewError::Reserved(slug));
     }
     let folder = root.join("content").join(kind.folder());

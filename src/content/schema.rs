@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::content::front_matter::{FrontMatter, kind_keys};
-use crate::content::load::Kind;
+use crate::content::Kind;
+use crate::content::fields::{FrontMatter, kind_keys};
 use crate::content::site::SiteConfig;
 
 /// The schema of the front matter of entries of `kind`: the common fields

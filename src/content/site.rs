@@ -152,7 +152,7 @@ impl SiteConfig {
             );
         }
         for name in config.relations.keys() {
-            if !crate::content::load::is_slug(&name.replace('_', "-")) {
+            if !crate::content::slug::is_slug(&name.replace('_', "-")) {
                 ok = false;
                 diagnostics.push(
                     Diagnostic::error(

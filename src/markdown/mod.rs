@@ -32,7 +32,7 @@ use std::path::Path;
 
 use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::cite::{Bibliography, check_keys, parse_citation};
+use crate::cite::{Bibliography, check_citation_keys, parse_citation};
 use crate::content::site::RawHtml;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::html::escape;
@@ -181,7 +181,14 @@ pub fn render(
                         None
                     }
                     Ok(items) => {
-                        if !check_keys(&items, ctx.bibliography, ctx.file, ctx.source, inner_start, diagnostics) {
+                        if !check_citation_keys(
+                            &items,
+                            ctx.bibliography,
+                            ctx.file,
+                            ctx.source,
+                            inner_start,
+                            diagnostics,
+                        ) {
                             None
                         } else if let Some((label, _, _)) = &in_definition {
                             let number = notes.footnote_number(document, label).unwrap_or(0);

@@ -4,10 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use super::entry::{Citation, Claim, Details, Entry, Event, Home, Name};
-use crate::cite::{Bibliography, check_keys, parse_citation};
+use crate::cite::{Bibliography, check_citation_keys, parse_citation};
+use crate::content::Kind;
 use crate::content::date::{DateError, PartialDate};
-use crate::content::front_matter::{self, DateText, FrontMatter, OneOrMany, Parsed};
-use crate::content::load::{EntryFile, Kind, SourceFile, is_slug};
+use crate::content::fields::{DateText, FrontMatter, OneOrMany};
+use crate::content::front_matter::{self, Parsed};
+use crate::content::load::{EntryFile, SourceFile};
+use crate::content::slug::is_slug;
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::markdown::{self, Anchors, CrossLink, LinkTargets, PageNotes};
 
@@ -74,11 +77,12 @@ impl Checker<'_> {
                 }
                 Ok(items) => {
                     let ok = if located {
-                        check_keys(&items, self.bibliography, &source.path, &source.text, at, ds)
+                        check_citation_keys(&items, self.bibliography, &source.path, &source.text, at, ds)
                     } else {
                         // Folded or escaped YAML: point at the value.
                         let mut local = Diagnostics::new();
-                        let ok = check_keys(&items, self.bibliography, &source.path, &source.text, 0, &mut local);
+                        let ok =
+                            check_citation_keys(&items, self.bibliography, &source.path, &source.text, 0, &mut local);
                         ds.extend(local.into_iter().map(|mut d| {
                             let (line, column) = crate::diagnostic::line_col(&source.text, value.start);
                             d.line = line;
@@ -151,7 +155,7 @@ impl Checker<'_> {
             );
         }
         for (i, tag) in fm.tags.iter().enumerate() {
-            if crate::content::load::slugify(tag).is_empty() {
+            if crate::content::slug::slugify(tag).is_empty() {
                 ds.push(
                     Diagnostic::error(
                         &source.path,

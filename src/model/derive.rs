@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::content::Kind;
 use crate::content::date::PartialDate;
-use crate::content::load::Kind;
 use crate::content::site::RelationLabels;
 use crate::model::{Entries, Entry, Handbook};
 
@@ -163,7 +163,7 @@ pub fn derive(handbook: &Handbook) -> Derived {
     let mut shown_as: HashMap<String, String> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         for tag in &e.tags {
-            let slug = crate::content::load::slugify(tag);
+            let slug = crate::content::slug::slugify(tag);
             let shown = shown_as.entry(slug.clone()).or_insert_with(|| tag.clone()).clone();
             let slot = tags.entry(shown).or_insert_with(|| (slug, Vec::new()));
             // Entries come in order, so a repeat of the tag on this entry is the last one.

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::cite::{Bibliography, CiteItem};
+use crate::content::Kind;
 use crate::content::date::PartialDate;
-use crate::content::front_matter::{Domain, ExerciseFormat};
-use crate::content::load::Kind;
+use crate::content::fields::{Domain, ExerciseFormat};
 use crate::content::site::SiteConfig;
 use crate::markdown::{CrossLink, FinishedNotes, Heading};
 

@@ -14,4 +14,4 @@ mod relations;
 pub mod workspace;
 
 pub use entry::{Citation, Claim, Details, Entries, Entry, Event, Handbook, Home, Name};
-pub use workspace::{Change, ModelOptions, Workspace, from_loaded};
+pub use workspace::{ModelOptions, Updated, Workspace, from_loaded};

@@ -13,8 +13,10 @@ use super::check::Checker;
 use super::entry::{Entries, Entry, Handbook, Home};
 use crate::cite::Bibliography;
 use crate::cite::cache::CitationCache;
-use crate::content::front_matter::{self, FrontMatter, Parsed};
-use crate::content::load::{EntryFile, Kind, Loaded};
+use crate::content::Kind;
+use crate::content::fields::FrontMatter;
+use crate::content::front_matter::{self, Parsed};
+use crate::content::load::{EntryFile, Loaded};
 use crate::content::site::SiteConfig;
 use crate::content::yaml_index::YamlIndex;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
@@ -85,7 +87,7 @@ pub struct Workspace {
 
 /// What changed in a workspace update, for deciding which pages to render.
 #[derive(Clone, Debug, Default)]
-pub struct Change {
+pub struct Updated {
     /// Ids of entries recompiled (or removed).
     pub entries: Vec<String>,
     /// True when the home page's text changed.
@@ -450,8 +452,8 @@ impl Workspace {
         paths: &[PathBuf],
         load_diagnostics: &mut Diagnostics,
         timings: &mut Timings,
-    ) -> Option<Change> {
-        let mut change = Change::default();
+    ) -> Option<Updated> {
+        let mut change = Updated::default();
         let mut touched: Vec<usize> = Vec::new();
         let mut ids_changed = false;
         for path in paths {
@@ -468,8 +470,8 @@ impl Workspace {
                 [folder, file] if Kind::from_folder(folder).is_some() && file.ends_with(".md") => {
                     let kind = Kind::from_folder(folder).expect("checked");
                     let id = file.trim_end_matches(".md").to_string();
-                    if !crate::content::load::is_slug(&id)
-                        || crate::content::load::RESERVED_ENTRY_IDS.contains(&id.as_str())
+                    if !crate::content::slug::is_slug(&id)
+                        || crate::content::slug::RESERVED_ENTRY_IDS.contains(&id.as_str())
                     {
                         return None; // reported by a full load
                     }

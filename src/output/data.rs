@@ -283,7 +283,7 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
     for e in &h.entries {
         urls.push((urls::entry(e.kind, &e.id), history.get(&e.content_path).map(String::as_str)));
     }
-    for k in crate::content::load::Kind::ALL {
+    for k in crate::content::Kind::ALL {
         urls.push((urls::kind_index(k), None));
     }
     urls.push((urls::CHRONOLOGY.into(), None));

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::content::load::Kind;
+use crate::content::Kind;
 use crate::model::derive::Year;
 
 const BAR: usize = 14;

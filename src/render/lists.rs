@@ -2,7 +2,7 @@
 
 use super::views::{EntryRef, TagRef};
 use super::{Page, Renderer};
-use crate::content::load::Kind;
+use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
 use crate::model::Entry;
 use crate::urls;

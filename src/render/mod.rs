@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use crate::content::load::Kind;
+use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
 use crate::model::derive::{Derived, RelationGroup};
 use crate::model::{Entry, Handbook};

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use crate::content::Kind;
 use crate::content::date::PartialDate;
-use crate::content::load::Kind;
 use crate::markdown::{Heading, Note};
 use crate::model::Name;
 

@@ -12,6 +12,7 @@
 //! - Serving: only files of the in-memory site; a path with `..` (plain or
 //!   percent-encoded) is a 404.
 
+mod dirty;
 pub mod session;
 pub mod watch;
 
