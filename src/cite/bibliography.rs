@@ -13,7 +13,7 @@ use hayagriva::{
 
 use super::cache::{CitationCache, fingerprint};
 use super::html::to_html;
-use super::notes::{LOCATOR_SLOT, format_locator};
+use super::locator::{LOCATOR_SLOT, format_locator};
 use super::syntax::{CiteItem, LocatorLabel};
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::html::escape;

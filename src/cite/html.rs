@@ -7,7 +7,7 @@ use hayagriva::ElemChild;
 use hayagriva::ElemChildren;
 use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
 
-use super::notes::LOCATOR_SLOT;
+use super::locator::LOCATOR_SLOT;
 use crate::html::escape;
 
 /// Writes hayagriva's output as HTML, escaping all text and URLs, with

@@ -15,6 +15,7 @@ pub mod bibliography;
 mod bibtex;
 pub mod cache;
 mod html;
+mod locator;
 pub mod notes;
 pub mod syntax;
 

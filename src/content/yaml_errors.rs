@@ -6,10 +6,43 @@ use std::ops::Range;
 
 use granit_parser::{ErrorKind, ScanError};
 
-use super::yaml_index::{Frame, ProblemKind, YamlProblem, clamp};
+/// What is wrong with the YAML text itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The parser stopped here: nothing after it was indexed.
+    Syntax,
+    /// A character that HTML and XML cannot carry (U+0000–U+0008, U+000B,
+    /// U+000C, U+000E–U+001F, U+FFFE, U+FFFF), written as an escape in a
+    /// double-quoted value (one typed into the file is refused when it is read).
+    ControlCharacter,
+}
+
+/// A problem of the YAML text, with its range in the indexed text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlProblem {
+    pub kind: ProblemKind,
+    pub span: Range<usize>,
+    pub message: String,
+    pub hint: String,
+}
+
+/// `range`, inside `text` and on character boundaries.
+pub(super) fn clamp(text: &str, range: Range<usize>) -> Range<usize> {
+    let fix = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let (start, end) = (fix(range.start), fix(range.end));
+    start..end.max(start)
+}
 
 /// A syntax error in plain words, at the place where it is best fixed.
-pub(super) fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame], read_to: usize) -> YamlProblem {
+/// `open_flow` is where the innermost `[` or `{` still open when the parser
+/// stopped begins, if one is.
+pub(super) fn explain_syntax_error(e: &ScanError, text: &str, open_flow: Option<usize>, read_to: usize) -> YamlProblem {
     let at = clamp(text, e.marker().byte_offset().unwrap_or(0)..0).start;
     let one_char = |at: usize| at..text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     let problem = |span: Range<usize>, message: String, hint: &str| YamlProblem {
@@ -28,8 +61,6 @@ pub(super) fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame], r
     };
     const LINE_UP: &str = "keys of one mapping start in the same column, and a list's `- ` too: indent this line \
                            like its neighbours, with spaces";
-    // The innermost flow collection still open when the parser stopped.
-    let open_flow = stack.iter().rev().find(|f| f.flow && !f.is_key);
     match e.kind() {
         ErrorKind::UnclosedQuotedScalar => problem(
             one_char(at),
@@ -53,10 +84,10 @@ pub(super) fn explain_syntax_error(e: &ScanError, text: &str, stack: &[Frame], r
         ),
         // The parser stopped on a later line than an open `[` or `{`: the
         // bracket was never closed, and the fix belongs where it opens.
-        _ if open_flow.is_some_and(|f| line_of(f.start) < line_of(at)) => {
-            let f = open_flow.expect("checked");
-            let open = text[f.start..].chars().next().unwrap_or('[');
-            unclosed(text, f.start, open, true)
+        _ if open_flow.is_some_and(|start| line_of(start) < line_of(at)) => {
+            let start = open_flow.expect("checked");
+            let open = text[start..].chars().next().unwrap_or('[');
+            unclosed(text, start, open, true)
         }
         // Whatever the parser made of it, a tab in the indentation of the
         // line where it stopped is the first thing to fix.

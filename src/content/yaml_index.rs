@@ -38,7 +38,8 @@ use std::ops::Range;
 
 use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
-use super::yaml_errors::explain_syntax_error;
+pub use super::yaml_errors::{ProblemKind, YamlProblem};
+use super::yaml_errors::{clamp, explain_syntax_error};
 
 use crate::content::load::forbidden_char;
 
@@ -57,26 +58,6 @@ pub struct YamlIndex {
     keys: HashMap<String, Vec<String>>,
     /// Number of items, per sequence path.
     lengths: HashMap<String, usize>,
-}
-
-/// What is wrong with the YAML text itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProblemKind {
-    /// The parser stopped here: nothing after it was indexed.
-    Syntax,
-    /// A character that HTML and XML cannot carry (U+0000–U+0008, U+000B,
-    /// U+000C, U+000E–U+001F, U+FFFE, U+FFFF), written as an escape in a
-    /// double-quoted value (one typed into the file is refused when it is read).
-    ControlCharacter,
-}
-
-/// A problem of the YAML text, with its range in the indexed text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct YamlProblem {
-    pub kind: ProblemKind,
-    pub span: Range<usize>,
-    pub message: String,
-    pub hint: String,
 }
 
 /// A collection being read: a mapping or a sequence.
@@ -116,7 +97,8 @@ impl YamlIndex {
             let (event, span) = match next {
                 Ok(e) => e,
                 Err(e) => {
-                    problems.push(explain_syntax_error(&e, text, &stack, read_to));
+                    let open_flow = stack.iter().rev().find(|f| f.flow && !f.is_key).map(|f| f.start);
+                    problems.push(explain_syntax_error(&e, text, open_flow, read_to));
                     break;
                 }
             };
@@ -269,19 +251,6 @@ impl YamlIndex {
     pub fn len(&self, path: &str) -> usize {
         self.lengths.get(path).copied().unwrap_or(0)
     }
-}
-
-/// `range`, inside `text` and on character boundaries.
-pub(super) fn clamp(text: &str, range: Range<usize>) -> Range<usize> {
-    let fix = |mut i: usize| {
-        i = i.min(text.len());
-        while !text.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    };
-    let (start, end) = (fix(range.start), fix(range.end));
-    start..end.max(start)
 }
 
 /// The `-` of the block-sequence item whose node starts at `at`, or an empty
