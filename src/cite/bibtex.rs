@@ -3,14 +3,13 @@
 //! crash or mislead the BibTeX parser.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use hayagriva::citationberg::IndependentStyle;
 use hayagriva::{Entry, Library};
 
 use super::Bibliography;
 use crate::content::load::SourceFile;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
 
 impl Bibliography {
     /// Parses `references.bib`, reporting syntax errors, malformed fields and
@@ -18,12 +17,11 @@ impl Bibliography {
     pub fn load(source: Option<&SourceFile>, style: IndependentStyle, diagnostics: &mut Diagnostics) -> Bibliography {
         let Some(source) = source else { return Bibliography::new(Library::new(), style, Vec::new()) };
         let text = source.text.as_str();
-        let file = source.path.as_path();
         // Parse the whole file (so @string abbreviations work); if that fails,
         // parse entry by entry to report every broken entry and keep the rest.
         // Problems the BibTeX parser cannot survive are found first, reported,
         // and neutralised in a copy of the text (same length, same positions).
-        let sanitized = guard_bibtex(text, file, diagnostics);
+        let sanitized = guard_bibtex(source, diagnostics);
         let parse = |t: &str| std::panic::catch_unwind(|| biblatex::Bibliography::parse(t));
         let chunks: Vec<(usize, &str)> = match parse(&sanitized) {
             Ok(Ok(_)) => vec![(0, sanitized.as_str())],
@@ -40,7 +38,8 @@ impl Bibliography {
                     broken.insert(key);
                 }
                 diagnostics.push(
-                    Diagnostic::error(file, text, offset + open..offset + open + 1, "this `{` is never closed")
+                    source
+                        .error(offset + open..offset + open + 1, "this `{` is never closed")
                         .with_hint("add the missing `}`; until then the entry runs into the next one"),
                 );
                 continue;
@@ -52,13 +51,12 @@ impl Bibliography {
                         broken.insert(key);
                     }
                     diagnostics.push(
-                        Diagnostic::error(
-                            file,
-                            text,
-                            offset..offset + chunk.find('\n').unwrap_or(chunk.len()),
-                            "the BibTeX parser could not read this entry",
-                        )
-                        .with_hint("check this entry's fields; simplify it until `handbook check` accepts it"),
+                        source
+                            .error(
+                                offset..offset + chunk.find('\n').unwrap_or(chunk.len()),
+                                "the BibTeX parser could not read this entry",
+                            )
+                            .with_hint("check this entry's fields; simplify it until `handbook check` accepts it"),
                     );
                     continue;
                 }
@@ -68,8 +66,7 @@ impl Bibliography {
                     }
                     let span = offset + e.span.start..offset + e.span.end;
                     let message = format!("BibTeX syntax error: {}", e.kind);
-                    diagnostics
-                        .push(Diagnostic::error(file, text, span, message).with_hint(bib_hint(&e.kind.to_string())));
+                    diagnostics.push(source.error(span, message).with_hint(bib_hint(&e.kind.to_string())));
                     continue;
                 }
             };
@@ -84,15 +81,11 @@ impl Bibliography {
                 if let Some(&first) = first_seen.get(&entry.key) {
                     let (line, _) = crate::diagnostic::line_col(text, first);
                     diagnostics.push(
-                        Diagnostic::error(
-                            file,
-                            text,
-                            key_at..key_at + entry.key.len(),
-                            format!("duplicate BibTeX key `{}`", entry.key),
-                        )
-                        .with_hint(format!(
-                            "the key is first used on line {line}; merge the two entries or rename one"
-                        )),
+                        source
+                            .error(key_at..key_at + entry.key.len(), format!("duplicate BibTeX key `{}`", entry.key))
+                            .with_hint(format!(
+                                "the key is first used on line {line}; merge the two entries or rename one"
+                            )),
                     );
                     continue;
                 }
@@ -101,13 +94,12 @@ impl Bibliography {
                     Err(_) => {
                         broken.insert(entry.key.clone());
                         diagnostics.push(
-                            Diagnostic::error(
-                                file,
-                                text,
-                                key_at..key_at + entry.key.len(),
-                                format!("the fields of `{}` could not be read", entry.key),
-                            )
-                            .with_hint("check its dates and numbers (year, month, pages, volume)"),
+                            source
+                                .error(
+                                    key_at..key_at + entry.key.len(),
+                                    format!("the fields of `{}` could not be read", entry.key),
+                                )
+                                .with_hint("check its dates and numbers (year, month, pages, volume)"),
                         );
                         continue;
                     }
@@ -122,7 +114,8 @@ impl Bibliography {
                         _ => key_at..key_at + entry.key.len(),
                     };
                     diagnostics.push(
-                        Diagnostic::error(file, text, span, format!("a `{scheme}:` address is not published"))
+                        source
+                            .error(span, format!("a `{scheme}:` address is not published"))
                             .with_hint("a source's url must be an http or https address"),
                     );
                     continue;
@@ -136,13 +129,12 @@ impl Bibliography {
                     Err(err) => {
                         broken.insert(entry.key.clone());
                         diagnostics.push(
-                            Diagnostic::error(
-                                file,
-                                text,
-                                offset + err.span.start..offset + err.span.end,
-                                format!("in `{}`: {}", entry.key, err.kind),
-                            )
-                            .with_hint("fix the field's value (dates are YYYY-MM-DD, page ranges 33--42)"),
+                            source
+                                .error(
+                                    offset + err.span.start..offset + err.span.end,
+                                    format!("in `{}`: {}", entry.key, err.kind),
+                                )
+                                .with_hint("fix the field's value (dates are YYYY-MM-DD, page ranges 33--42)"),
                         );
                     }
                 }
@@ -158,7 +150,8 @@ impl Bibliography {
 /// overflows its stack; a month outside 1–12, which underflows in its date
 /// code), reports it, and returns a copy of `text` with those fields renamed
 /// so they are ignored. Positions are unchanged.
-fn guard_bibtex(text: &str, file: &Path, diagnostics: &mut Diagnostics) -> String {
+fn guard_bibtex(source: &SourceFile, diagnostics: &mut Diagnostics) -> String {
+    let text = source.text.as_str();
     let mut out = text.to_string();
     let lower = text.to_ascii_lowercase();
     // (field name, value start, value) for month, crossref and xdata fields.
@@ -190,13 +183,9 @@ fn guard_bibtex(text: &str, file: &Path, diagnostics: &mut Diagnostics) -> Strin
             && !(1..=12).contains(&n)
         {
             diagnostics.push(
-                Diagnostic::error(
-                    file,
-                    text,
-                    value_at..value_at + value.len().max(1) + 1,
-                    format!("there is no month {n}"),
-                )
-                .with_hint("write the month as 1–12 (or jan … dec), or put the full date in `date = {YYYY-MM-DD}`"),
+                source
+                    .error(value_at..value_at + value.len().max(1) + 1, format!("there is no month {n}"))
+                    .with_hint("write the month as 1–12 (or jan … dec), or put the full date in `date = {YYYY-MM-DD}`"),
             );
             rename(at, "month", "monty");
         }
@@ -228,10 +217,9 @@ fn guard_bibtex(text: &str, file: &Path, diagnostics: &mut Diagnostics) -> Strin
                     if reported.insert((*at, *name)) {
                         let cycle = format!("{} → {target}", path.join(" → "));
                         diagnostics.push(
-                            Diagnostic::error(file, text, *at..*at + name.len(), format!("{name} cycle: {cycle}"))
-                                .with_hint(format!(
-                                    "an entry cannot inherit from itself; remove one `{name}` of the cycle"
-                                )),
+                            source.error(*at..*at + name.len(), format!("{name} cycle: {cycle}")).with_hint(format!(
+                                "an entry cannot inherit from itself; remove one `{name}` of the cycle"
+                            )),
                         );
                         rename(*at, name, if *name == "crossref" { "crossrex" } else { "xdatx" });
                     }

@@ -43,7 +43,7 @@ pub fn split(source: &SourceFile) -> Result<Split<'_>, Diagnostic> {
     let opens = first_line.trim_end() == "---";
     let Some(after_open) = opens.then(|| text.get(first_line.len() + 1..).unwrap_or("")) else {
         let first_line = text.find('\n').unwrap_or(text.len());
-        return Err(Diagnostic::error(&source.path, text, 0..first_line, "entry has no front matter").with_hint(
+        return Err(source.error(0..first_line, "entry has no front matter").with_hint(
             "start the file with a line `---`, the YAML fields (title, summary, date, …), and another `---`",
         ));
     };
@@ -58,7 +58,8 @@ pub fn split(source: &SourceFile) -> Result<Split<'_>, Diagnostic> {
         }
         pos += line.len();
     }
-    Err(Diagnostic::error(&source.path, text, 0..3, "front matter is not closed")
+    Err(source
+        .error(0..3, "front matter is not closed")
         .with_hint("add a line `---` after the last front-matter field"))
 }
 
@@ -94,7 +95,7 @@ pub fn index_yaml(source: &SourceFile, yaml: &str, offset: usize, diagnostics: &
     for p in problems {
         syntax_error |= p.kind == ProblemKind::Syntax;
         let span = p.span.start + offset..p.span.end + offset;
-        diagnostics.push(Diagnostic::error(&source.path, &source.text, span, p.message).with_hint(p.hint));
+        diagnostics.push(source.error(span, p.message).with_hint(p.hint));
     }
     (!syntax_error).then_some(index)
 }
@@ -273,7 +274,7 @@ pub fn deserialize_at<T: serde::de::DeserializeOwned>(
             let (message, hint) = explain_yaml_error(&e.to_string());
             let start = offset + at;
             let end = source.text[start..].find('\n').map_or(source.text.len(), |i| start + i).max(start);
-            let mut d = Diagnostic::error(&source.path, &source.text, start..end, message);
+            let mut d = source.error(start..end, message);
             if let Some(hint) = hint {
                 d = d.with_hint(hint);
             }

@@ -29,6 +29,18 @@ pub struct SourceFile {
     pub text: String,
 }
 
+impl SourceFile {
+    /// An error at `span` (a byte range of the text) of this file.
+    pub fn error(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(&self.path, &self.text, span, message)
+    }
+
+    /// A warning at `span` (a byte range of the text) of this file.
+    pub fn warning(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(&self.path, &self.text, span, message)
+    }
+}
+
 /// An entry file: a source file and the kind its folder gives it.
 #[derive(Clone, Debug)]
 pub struct EntryFile {

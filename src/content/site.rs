@@ -128,13 +128,9 @@ impl SiteConfig {
         {
             ok = false;
             diagnostics.push(
-                Diagnostic::error(
-                    &source.path,
-                    &source.text,
-                    index.value("base_url"),
-                    "base_url must be an absolute http(s) URL",
-                )
-                .with_hint("e.g. base_url: https://example.org/handbook/"),
+                source
+                    .error(index.value("base_url"), "base_url must be an absolute http(s) URL")
+                    .with_hint("e.g. base_url: https://example.org/handbook/"),
             );
         }
         if let Some(url) = &config.repository
@@ -142,26 +138,21 @@ impl SiteConfig {
         {
             ok = false;
             diagnostics.push(
-                Diagnostic::error(
-                    &source.path,
-                    &source.text,
-                    index.value("repository"),
-                    "repository must be an https URL",
-                )
-                .with_hint("e.g. repository: https://github.com/owner/repo"),
+                source
+                    .error(index.value("repository"), "repository must be an https URL")
+                    .with_hint("e.g. repository: https://github.com/owner/repo"),
             );
         }
         for name in config.relations.keys() {
             if !crate::content::slug::is_slug(&name.replace('_', "-")) {
                 ok = false;
                 diagnostics.push(
-                    Diagnostic::error(
-                        &source.path,
-                        &source.text,
-                        index.key(&format!("relations.{name}")),
-                        format!("relation name `{name}` is not a lowercase identifier"),
-                    )
-                    .with_hint("use lowercase letters, digits and underscores, e.g. part_of"),
+                    source
+                        .error(
+                            index.key(&format!("relations.{name}")),
+                            format!("relation name `{name}` is not a lowercase identifier"),
+                        )
+                        .with_hint("use lowercase letters, digits and underscores, e.g. part_of"),
                 );
             }
         }

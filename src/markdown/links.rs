@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Context;
-use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::diagnostic::{Diagnostics, nearest};
 
 /// Where a cross-link can point: the content-relative path of each Markdown
 /// file (`exercises/joint-sea.md`) and the page it becomes.
@@ -90,14 +90,14 @@ pub(super) fn resolve_link(
     }
     if path.starts_with('/') {
         diagnostics.push(
-            Diagnostic::error(ctx.file, ctx.source, span, format!("link `{dest}` is absolute"))
+            ctx.error(span, format!("link `{dest}` is absolute"))
                 .with_hint("link to entries with relative paths, e.g. ../exercises/joint-sea.md, so links work on GitHub and under any sub-path"),
         );
         return None;
     }
     let Some(resolved) = join_relative(ctx.content_path, &path) else {
         diagnostics.push(
-            Diagnostic::error(ctx.file, ctx.source, span, format!("link `{dest}` points outside the content folder"))
+            ctx.error(span, format!("link `{dest}` points outside the content folder"))
                 .with_hint("link to an entry's file, e.g. ../exercises/joint-sea.md"),
         );
         return None;
@@ -108,13 +108,7 @@ pub(super) fn resolve_link(
             None => "check the file name; entries live in mechanisms/, exercises/ and declarations/".to_string(),
         };
         diagnostics.push(
-            Diagnostic::error(
-                ctx.file,
-                ctx.source,
-                span,
-                format!("link to `{dest}`: there is no such entry file ({resolved})"),
-            )
-            .with_hint(hint),
+            ctx.error(span, format!("link to `{dest}`: there is no such entry file ({resolved})")).with_hint(hint),
         );
         return None;
     };

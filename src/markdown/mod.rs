@@ -53,6 +53,18 @@ pub struct Context<'a> {
     pub raw_html: RawHtml,
 }
 
+impl Context<'_> {
+    /// An error at `span` (a byte range of the file) of the file being rendered.
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.file, self.source, span, message)
+    }
+
+    /// A warning at `span` (a byte range of the file) of the file being rendered.
+    fn warning(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(self.file, self.source, span, message)
+    }
+}
+
 /// One piece of rendered Markdown.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
@@ -137,13 +149,8 @@ pub fn render(
         {
             let start = file_span(&range).start + source_offset(ctx.source, file_span(&range), t, at);
             diagnostics.push(
-                Diagnostic::error(
-                    ctx.file,
-                    ctx.source,
-                    start..start + 4,
-                    "this text is not written yet (it says TODO)",
-                )
-                .with_hint("replace the placeholder with the entry's text, citing a source for every fact"),
+                ctx.error(start..start + 4, "this text is not written yet (it says TODO)")
+                    .with_hint("replace the placeholder with the entry's text, citing a source for every fact"),
             );
         }
         if let Event::Text(t) | Event::Code(t) = &event
@@ -151,9 +158,7 @@ pub fn render(
         {
             let start = file_span(&range).start + source_offset(ctx.source, file_span(&range), t, at);
             diagnostics.push(
-                Diagnostic::error(
-                    ctx.file,
-                    ctx.source,
+                ctx.error(
                     start..start + 1,
                     format!("the text holds the control character U+{:04X}, which HTML and XML forbid", c as u32),
                 )
@@ -170,13 +175,8 @@ pub fn render(
                 match parse_citation(inner) {
                     Err(e) => {
                         diagnostics.push(
-                            Diagnostic::error(
-                                ctx.file,
-                                ctx.source,
-                                inner_start + e.span.start..inner_start + e.span.end,
-                                e.message,
-                            )
-                            .with_hint(e.hint),
+                            ctx.error(inner_start + e.span.start..inner_start + e.span.end, e.message)
+                                .with_hint(e.hint),
                         );
                         None
                     }
@@ -205,13 +205,8 @@ pub fn render(
                 let span = file_span(&range);
                 let label = ctx.source.get(span.start + 2..span.end.saturating_sub(1)).unwrap_or_default();
                 diagnostics.push(
-                    Diagnostic::error(
-                        ctx.file,
-                        ctx.source,
-                        span,
-                        format!("footnote `[^{label}]` is used but never defined"),
-                    )
-                    .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
+                    ctx.error(span, format!("footnote `[^{label}]` is used but never defined"))
+                        .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
                 );
                 None
             }
@@ -244,13 +239,8 @@ pub fn render(
                     let tag = html_preview(&raw[at..]);
                     let start = file_span(&range).start + source_offset(ctx.source, file_span(&range), &raw, at);
                     diagnostics.push(
-                        Diagnostic::error(
-                            ctx.file,
-                            ctx.source,
-                            start..start + tag.len(),
-                            format!("raw HTML `{tag}` is not published"),
-                        )
-                        .with_hint(RAW_HTML_HINT),
+                        ctx.error(start..start + tag.len(), format!("raw HTML `{tag}` is not published"))
+                            .with_hint(RAW_HTML_HINT),
                     );
                     in_comment = false;
                 }
@@ -260,13 +250,8 @@ pub fn render(
                 used_labels.push((label.to_string(), file_span(&range)));
                 if in_definition.is_some() {
                     diagnostics.push(
-                        Diagnostic::warning(
-                            ctx.file,
-                            ctx.source,
-                            file_span(&range),
-                            "a footnote inside a footnote is shown as plain text",
-                        )
-                        .with_hint("merge the two notes"),
+                        ctx.warning(file_span(&range), "a footnote inside a footnote is shown as plain text")
+                            .with_hint("merge the two notes"),
                     );
                     Some(Event::Text(format!("[^{label}]").into()))
                 } else {
@@ -299,9 +284,7 @@ pub fn render(
                         Some(explicit) => {
                             if anchors.contains(&explicit) {
                                 diagnostics.push(
-                                    Diagnostic::error(
-                                        ctx.file,
-                                        ctx.source,
+                                    ctx.error(
                                         file_span(&range),
                                         format!("heading id `{explicit}` is already used on this page"),
                                     )
@@ -350,7 +333,7 @@ pub fn render(
                     let h = crate::markdown::highlight::highlight(&buf, &lang);
                     if h.is_none() {
                         diagnostics.push(
-                            Diagnostic::warning(ctx.file, ctx.source, file_span(&range), format!("unknown code language `{lang}`; shown without highlighting"))
+                            ctx.warning(file_span(&range), format!("unknown code language `{lang}`; shown without highlighting"))
                                 .with_hint("use a common language name (rust, python, yaml, json, …) or leave the fence without one"),
                         );
                     }
@@ -408,26 +391,16 @@ pub fn render(
         }
         if !notes.define_footnote(document, &label, html) {
             diagnostics.push(
-                Diagnostic::warning(
-                    ctx.file,
-                    ctx.source,
-                    span,
-                    format!("footnote `[^{label}]` is defined but never used"),
-                )
-                .with_hint(format!("refer to it with `[^{label}]` in the text, or delete it")),
+                ctx.warning(span, format!("footnote `[^{label}]` is defined but never used"))
+                    .with_hint(format!("refer to it with `[^{label}]` in the text, or delete it")),
             );
         }
     }
     for (label, span) in used_labels {
         if !notes_defined(notes, document, &label) {
             diagnostics.push(
-                Diagnostic::error(
-                    ctx.file,
-                    ctx.source,
-                    span,
-                    format!("footnote `[^{label}]` is used but never defined"),
-                )
-                .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
+                ctx.error(span, format!("footnote `[^{label}]` is used but never defined"))
+                    .with_hint(format!("add a line `[^{label}]: The note's text.` after the paragraph")),
             );
         }
     }

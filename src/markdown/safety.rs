@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::Context;
 use crate::content::url::{ALLOWED_SCHEMES, forbidden_scheme};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
 
 pub(super) const RAW_HTML_HINT: &str = "write it in Markdown instead (emphasis, links, lists, tables and footnotes cover what an entry needs); \
      to show `<` as text, write `\\<` or put it in `code`; a handbook whose authors are all trusted can set \
@@ -21,12 +21,9 @@ pub(super) fn refuse_scheme(
     diagnostics: &mut Diagnostics,
 ) -> bool {
     let Some(scheme) = forbidden_scheme(url) else { return false };
-    diagnostics.push(
-        Diagnostic::error(ctx.file, ctx.source, span, format!("{what} with a `{scheme}:` address is not published"))
-            .with_hint(
-                "entries may link only to http, https and mailto addresses, or to other entries with relative links",
-            ),
-    );
+    diagnostics.push(ctx.error(span, format!("{what} with a `{scheme}:` address is not published")).with_hint(
+        "entries may link only to http, https and mailto addresses, or to other entries with relative links",
+    ));
     true
 }
 

@@ -11,7 +11,7 @@ use crate::content::fields::{DateText, FrontMatter, OneOrMany};
 use crate::content::front_matter::{self, Parsed};
 use crate::content::load::{EntryFile, SourceFile};
 use crate::content::slug::is_slug;
-use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::diagnostic::{Diagnostics, nearest};
 use crate::markdown::{self, Anchors, CrossLink, LinkTargets, PageNotes};
 
 /// What entry checks look things up in.
@@ -41,13 +41,7 @@ impl Checker<'_> {
                 let start = value.start + quote;
                 let span = if value.len() >= text.0.len() { start + span.start..start + span.end } else { value };
                 ds.push(
-                    Diagnostic::error(
-                        &source.path,
-                        &source.text,
-                        span,
-                        format!("invalid date `{}`: {message}", text.0),
-                    )
-                    .with_hint(DateError::hint()),
+                    source.error(span, format!("invalid date `{}`: {message}", text.0)).with_hint(DateError::hint()),
                 );
                 None
             }
@@ -73,7 +67,7 @@ impl Checker<'_> {
             match parse_citation(text) {
                 Err(e) => {
                     let span = if located { at + e.span.start..at + e.span.end } else { value };
-                    ds.push(Diagnostic::error(&source.path, &source.text, span, e.message).with_hint(e.hint));
+                    ds.push(source.error(span, e.message).with_hint(e.hint));
                 }
                 Ok(items) => {
                     let ok = if located {
@@ -104,7 +98,8 @@ impl Checker<'_> {
     fn non_empty(&self, source: &SourceFile, p: &Parsed<FrontMatter>, path: &str, value: &str, ds: &mut Diagnostics) {
         if value.trim().is_empty() {
             ds.push(
-                Diagnostic::error(&source.path, &source.text, p.key_span(path), format!("`{path}` is empty"))
+                source
+                    .error(p.key_span(path), format!("`{path}` is empty"))
                     .with_hint(format!("write the {path}; it is required")),
             );
         }
@@ -116,13 +111,9 @@ impl Checker<'_> {
     fn written(&self, source: &SourceFile, p: &Parsed<FrontMatter>, path: &str, value: &str, ds: &mut Diagnostics) {
         if markdown::todo_at(value).is_some() {
             ds.push(
-                Diagnostic::error(
-                    &source.path,
-                    &source.text,
-                    p.value_span(path),
-                    format!("`{path}` is not written yet (it says TODO)"),
-                )
-                .with_hint(format!("replace the placeholder with the {path} of this entry")),
+                source
+                    .error(p.value_span(path), format!("`{path}` is not written yet (it says TODO)"))
+                    .with_hint(format!("replace the placeholder with the {path} of this entry")),
             );
         }
     }
@@ -145,25 +136,17 @@ impl Checker<'_> {
             && e.latest() < d.earliest()
         {
             ds.push(
-                Diagnostic::error(
-                    &source.path,
-                    &source.text,
-                    p.value_span("end"),
-                    format!("`end` ({}) is before `date` ({})", e.edtf(), d.edtf()),
-                )
-                .with_hint("swap the two dates, or correct one of them"),
+                source
+                    .error(p.value_span("end"), format!("`end` ({}) is before `date` ({})", e.edtf(), d.edtf()))
+                    .with_hint("swap the two dates, or correct one of them"),
             );
         }
         for (i, tag) in fm.tags.iter().enumerate() {
             if crate::content::slug::slugify(tag).is_empty() {
                 ds.push(
-                    Diagnostic::error(
-                        &source.path,
-                        &source.text,
-                        p.value_span(&format!("tags[{i}]")),
-                        "tag has no letters or digits",
-                    )
-                    .with_hint("write tags as words, e.g. naval"),
+                    source
+                        .error(p.value_span(&format!("tags[{i}]")), "tag has no letters or digits")
+                        .with_hint("write tags as words, e.g. naval"),
                 );
             }
         }
@@ -179,13 +162,9 @@ impl Checker<'_> {
                     None => format!("relations are defined in site.yaml: {}", self.relations.join(", ")),
                 };
                 ds.push(
-                    Diagnostic::error(
-                        &source.path,
-                        &source.text,
-                        p.key_span(&format!("relations.{name}")),
-                        format!("unknown relation `{name}`"),
-                    )
-                    .with_hint(hint),
+                    source
+                        .error(p.key_span(&format!("relations.{name}")), format!("unknown relation `{name}`"))
+                        .with_hint(hint),
                 );
                 continue;
             }
@@ -194,13 +173,9 @@ impl Checker<'_> {
                     if targets.is_list() { format!("relations.{name}[{i}]") } else { format!("relations.{name}") };
                 if target == &file.id {
                     ds.push(
-                        Diagnostic::error(
-                            &source.path,
-                            &source.text,
-                            p.value_span(&path),
-                            "an entry cannot be related to itself",
-                        )
-                        .with_hint("remove this id"),
+                        source
+                            .error(p.value_span(&path), "an entry cannot be related to itself")
+                            .with_hint("remove this id"),
                     );
                 } else if !self.ids.contains_key(target) {
                     let hint = match nearest(target, self.ids.keys().map(String::as_str)) {
@@ -208,13 +183,7 @@ impl Checker<'_> {
                         None => "ids are entry file names without .md".to_string(),
                     };
                     ds.push(
-                        Diagnostic::error(
-                            &source.path,
-                            &source.text,
-                            p.value_span(&path),
-                            format!("no entry has the id `{target}`"),
-                        )
-                        .with_hint(hint),
+                        source.error(p.value_span(&path), format!("no entry has the id `{target}`")).with_hint(hint),
                     );
                 } else {
                     relations.push((name.clone(), target.clone()));
@@ -235,23 +204,18 @@ impl Checker<'_> {
             if let Some(id) = &ev.id {
                 if !is_slug(id) {
                     ds.push(
-                        Diagnostic::error(
-                            &source.path,
-                            &source.text,
-                            p.value_span(&format!("events[{i}].id")),
-                            format!("event id `{id}` is not a slug"),
-                        )
-                        .with_hint("use lowercase letters, digits and hyphens, e.g. 2015-ii"),
+                        source
+                            .error(p.value_span(&format!("events[{i}].id")), format!("event id `{id}` is not a slug"))
+                            .with_hint("use lowercase letters, digits and hyphens, e.g. 2015-ii"),
                     );
                 } else if !anchors_taken.insert(id.clone()) || markdown::TEMPLATE_IDS.contains(&id.as_str()) {
                     ds.push(
-                        Diagnostic::error(
-                            &source.path,
-                            &source.text,
-                            p.value_span(&format!("events[{i}].id")),
-                            format!("event id `{id}` is already used on this page"),
-                        )
-                        .with_hint("give each event of an entry its own id"),
+                        source
+                            .error(
+                                p.value_span(&format!("events[{i}].id")),
+                                format!("event id `{id}` is already used on this page"),
+                            )
+                            .with_hint("give each event of an entry its own id"),
                     );
                 }
             }
@@ -306,13 +270,9 @@ impl Checker<'_> {
             let cites = self.citations(source, &p, &format!("{base}.cite"), &ev.cite, ds);
             if ev.cite.as_slice().is_empty() {
                 ds.push(
-                    Diagnostic::warning(
-                        &source.path,
-                        &source.text,
-                        p.key_span(&base),
-                        format!("event `{}` cites no source", ev.title),
-                    )
-                    .with_hint("add `cite: \"@key, p. N\"` to the event"),
+                    source
+                        .warning(p.key_span(&base), format!("event `{}` cites no source", ev.title))
+                        .with_hint("add `cite: \"@key, p. N\"` to the event"),
                 );
             }
             let cite_html: String = cites.iter().map(|c| notes.cite(c.items.clone())).collect();
@@ -322,13 +282,9 @@ impl Checker<'_> {
                 let cdate = claim.date.as_ref().and_then(|d| self.date(source, &p, &format!("{cbase}.date"), d, ds));
                 if claim.date.is_none() && claim.place.is_none() && claim.note.is_none() {
                     ds.push(
-                        Diagnostic::error(
-                            &source.path,
-                            &source.text,
-                            p.key_span(&cbase),
-                            "a disputed claim says nothing",
-                        )
-                        .with_hint("give the claim's `date`, `place` or `note`"),
+                        source
+                            .error(p.key_span(&cbase), "a disputed claim says nothing")
+                            .with_hint("give the claim's `date`, `place` or `note`"),
                     );
                 }
                 let cnote = note_field(
@@ -343,13 +299,9 @@ impl Checker<'_> {
                 let ccites = self.citations(source, &p, &format!("{cbase}.cite"), &claim.cite, ds);
                 if claim.cite.as_slice().is_empty() {
                     ds.push(
-                        Diagnostic::error(
-                            &source.path,
-                            &source.text,
-                            p.key_span(&cbase),
-                            "a disputed claim must cite its source",
-                        )
-                        .with_hint("add `cite: \"@key, p. N\"` to the claim"),
+                        source
+                            .error(p.key_span(&cbase), "a disputed claim must cite its source")
+                            .with_hint("add `cite: \"@key, p. N\"` to the claim"),
                     );
                 }
                 let chtml: String = ccites.iter().map(|c| notes.cite(c.items.clone())).collect();
@@ -378,7 +330,8 @@ impl Checker<'_> {
         let notes = notes.finish();
         if notes.cited_keys.is_empty() && ds.error_count() == errors_before {
             ds.push(
-                Diagnostic::warning(&source.path, &source.text, p.key_span("title"), "entry cites no source")
+                source
+                    .warning(p.key_span("title"), "entry cites no source")
                     .with_hint("cite the source of its facts: [@key, p. N] in the text, or `cite:` on its events"),
             );
         }

@@ -81,6 +81,6 @@ impl Workspace {
             }
             None => 0..0,
         };
-        Diagnostic::error(&file.path, &file.text, span, message).with_hint(hint)
+        file.error(span, message).with_hint(hint)
     }
 }

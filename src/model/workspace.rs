@@ -107,9 +107,7 @@ impl Workspace {
                 Err(hint) => {
                     let file = loaded.site.as_ref().expect("site was loaded");
                     global.push(
-                        Diagnostic::error(
-                            &file.path,
-                            &file.text,
+                        file.error(
                             index.value("citation_style"),
                             format!("unknown citation style `{}`", config.citation_style),
                         )
