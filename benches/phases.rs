@@ -77,8 +77,7 @@ fn main() {
         handbook::render::load_templates(&root.join("templates"), &mut ds).expect("templates")
     });
     assert!(!ds.has_errors(), "the handbook has errors: run handbook check");
-    let (derived, _) =
-        timed("derive::derive (backlinks, chronology, tags)", || handbook::model::derive::derive(&handbook));
+    let (derived, _) = timed("derive::derive (backlinks, chronology, tags)", || model::derive::derive(&handbook));
     let (history, _) = timed("history::last_changed (git log)", || handbook::content::history::last_changed(&content));
     let renderer = handbook::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
     let (pages, _) = timed("Renderer::render_all (templates)", || renderer.render_all(&mut ds));

@@ -198,7 +198,7 @@ fn templates(c: &mut Criterion) {
     let mut ds = Diagnostics::new();
     let (tera, sources) =
         handbook::render::load_templates(&disk.root().join("templates"), &mut ds).expect("default templates");
-    let derived = handbook::model::derive::derive(&handbook);
+    let derived = model::derive::derive(&handbook);
     let history: HashMap<String, String> = HashMap::new();
     let mut group = c.benchmark_group("render");
     group.sample_size(10);
@@ -232,7 +232,7 @@ fn chronology(c: &mut Criterion) {
     let mut group = c.benchmark_group("derive");
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function(format!("derive::derive ({n} entries, {} events)", n * 5), |b| {
-        b.iter(|| black_box(handbook::model::derive::derive(&handbook)))
+        b.iter(|| black_box(model::derive::derive(&handbook)))
     });
     group.finish();
 }

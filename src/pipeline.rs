@@ -66,12 +66,18 @@ pub struct Outcome {
     pub timings: Timings,
 }
 
-/// Runs the pipeline up to rendering; returns the pages and static files.
-pub fn compile(
-    options: &Options,
-    diagnostics: &mut Diagnostics,
-    timings: &mut Timings,
-) -> Option<(Vec<Page>, Vec<(String, PathBuf)>, Stats)> {
+/// A site made in memory, ready to be written.
+#[derive(Debug)]
+pub struct Compiled {
+    /// Every page and generated file, sorted by path.
+    pub pages: Vec<Page>,
+    /// The files of `static/`, as (path in the output, source file).
+    pub statics: Vec<(String, PathBuf)>,
+    pub stats: Stats,
+}
+
+/// Runs the pipeline up to writing: the whole site in memory.
+pub fn compile(options: &Options, diagnostics: &mut Diagnostics, timings: &mut Timings) -> Option<Compiled> {
     let content = options.content_dir();
     let loaded = crate::content::load::load(&content, diagnostics);
     let statics = match crate::output::write::static_files(&options.root.join("static")) {
@@ -104,7 +110,7 @@ pub fn compile(
     let derived = crate::model::derive::derive(&handbook);
     let history = crate::content::history::last_changed(&content);
     timings.lap("derive");
-    let renderer = crate::render::Renderer::new(&tera, &sources, &handbook, &derived, &history);
+    let renderer = Renderer::new(&tera, &sources, &handbook, &derived, &history);
     let mut pages = renderer.render_all(diagnostics);
     timings.lap("render");
     if diagnostics.has_errors() {
@@ -128,7 +134,7 @@ pub fn compile(
         pages: pages.len(),
         static_files: statics.len(),
     };
-    Some((pages, statics, stats))
+    Some(Compiled { pages, statics, stats })
 }
 
 /// The files that hold the whole handbook, made after the pages: the print
@@ -197,7 +203,7 @@ pub fn build(options: &Options) -> Outcome {
         diagnostics.make_strict();
     }
     let compiled = compiled.filter(|_| !diagnostics.has_errors());
-    let stats = compiled.and_then(|(pages, statics, stats)| {
+    let stats = compiled.and_then(|Compiled { pages, statics, stats }| {
         let written = crate::output::write::write_site(&options.out, &pages, &statics);
         timings.lap("write");
         match written {
@@ -222,7 +228,7 @@ pub fn check(options: &Options) -> Outcome {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
     let mut timings = Timings::new();
-    let stats = compile(options, &mut diagnostics, &mut timings).map(|(_, _, s)| s);
+    let stats = compile(options, &mut diagnostics, &mut timings).map(|c| c.stats);
     if options.strict {
         diagnostics.make_strict();
     }

@@ -97,7 +97,7 @@ fn a_failing_build_leaves_the_previous_output_untouched() {
         site.build_ok();
         let before = snapshot(&site.out());
         let overlaid = prepare(&case);
-        common::copy_dir(&site.out(), &overlaid.out());
+        copy_dir(&site.out(), &overlaid.out());
         let outcome = overlaid.build();
         assert!(outcome.stats.is_none(), "{name}: build succeeded");
         assert_eq!(snapshot(&overlaid.out()), before, "{name}: output changed");

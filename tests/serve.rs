@@ -46,10 +46,10 @@ fn events(addr: SocketAddr) -> Receiver<(String, String)> {
             line.clear();
             if let Some(n) = l.strip_prefix("event: ") {
                 name = n.to_string();
-            } else if let Some(d) = l.strip_prefix("data: ") {
-                if tx.send((name.clone(), d.to_string())).is_err() {
-                    return;
-                }
+            } else if let Some(d) = l.strip_prefix("data: ")
+                && tx.send((name.clone(), d.to_string())).is_err()
+            {
+                return;
             }
         }
     });

@@ -18,6 +18,9 @@ use super::syntax::{CiteItem, LocatorLabel};
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::html::escape;
 
+/// A rendered citation item's memo key: (source key, locator kind, position).
+type NoteKey = (String, Option<LocatorLabel>, Position);
+
 /// The bibliography and the citation style, loaded once per build.
 pub struct Bibliography {
     library: Library,
@@ -39,7 +42,7 @@ pub struct Bibliography {
     /// the same way in the same position renders the same on every page.
     /// (The first lookup for every citation: cheaper than forming the
     /// citation cache's key, which it falls back to.)
-    notes: Mutex<HashMap<(String, Option<LocatorLabel>, Position), String>>,
+    notes: Mutex<HashMap<NoteKey, String>>,
     /// The whole bibliography in the style's order (rendered once).
     all: OnceLock<Vec<(String, String)>>,
     /// Keys of entries that are in the file but broken (reported there):

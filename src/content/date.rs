@@ -296,6 +296,21 @@ impl Ord for PartialDate {
     }
 }
 
+impl serde::Serialize for PartialDate {
+    /// Templates and data downloads get every form at once.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("PartialDate", 5)?;
+        st.serialize_field("text", &self.to_string())?;
+        st.serialize_field("edtf", &self.edtf())?;
+        st.serialize_field("iso", &self.iso())?;
+        st.serialize_field("year", &self.year())?;
+        let (y, m, d) = self.earliest();
+        st.serialize_field("sort", &format!("{y:04}-{m:02}-{d:02}"))?;
+        st.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,20 +364,5 @@ mod tests {
         for s in ["2004", "2004?", "2004~", "2004%", "2000-07-18/2000-07-19", "2004-02"] {
             assert_eq!(PartialDate::parse(s).unwrap().edtf(), s);
         }
-    }
-}
-
-impl serde::Serialize for PartialDate {
-    /// Templates and data downloads get every form at once.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("PartialDate", 5)?;
-        st.serialize_field("text", &self.to_string())?;
-        st.serialize_field("edtf", &self.edtf())?;
-        st.serialize_field("iso", &self.iso())?;
-        st.serialize_field("year", &self.year())?;
-        let (y, m, d) = self.earliest();
-        st.serialize_field("sort", &format!("{y:04}-{m:02}-{d:02}"))?;
-        st.end()
     }
 }

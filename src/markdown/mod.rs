@@ -84,6 +84,12 @@ fn options() -> Options {
 const CITE_DEST: &str = "handbook-cite:";
 const MISSING_FOOTNOTE_DEST: &str = "handbook-missing-footnote:";
 
+/// A footnote definition collected aside: its label, events and span.
+type Definition<'a> = (String, Vec<Event<'a>>, Range<usize>);
+
+/// A heading being read: level, explicit id, classes, inner events and text.
+type OpenHeading<'a> = (HeadingLevel, Option<String>, Vec<String>, Vec<Event<'a>>, String);
+
 /// Renders `text`, which starts at byte `offset` of the file.
 pub fn render(
     text: &str,
@@ -111,9 +117,9 @@ pub fn render(
     let mut out: Vec<Event> = Vec::new();
     let mut rendered = Rendered::default();
     // Footnote definitions: (label, events, span) collected aside.
-    let mut definitions: Vec<(String, Vec<Event>, Range<usize>)> = Vec::new();
-    let mut in_definition: Option<(String, Vec<Event>, Range<usize>)> = None;
-    let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, Vec<Event>, String)> = None;
+    let mut definitions: Vec<Definition> = Vec::new();
+    let mut in_definition: Option<Definition> = None;
+    let mut heading: Option<OpenHeading> = None;
     let mut code: Option<(String, String)> = None;
     let mut skip_link_depth = 0usize;
     let mut used_labels: Vec<(String, Range<usize>)> = Vec::new();
@@ -305,7 +311,7 @@ pub fn render(
                     };
                     let mut html = format!("<h{n} id=\"{}\"{class}>", escape(&id));
                     pulldown_cmark::html::push_html(&mut html, inner.into_iter());
-                    let _ = write!(html, "</h{n}>\n");
+                    let _ = writeln!(html, "</h{n}>");
                     Some(Event::Html(html.into()))
                 } else {
                     None
@@ -330,7 +336,7 @@ pub fn render(
                 let highlighted = if lang.is_empty() {
                     None
                 } else {
-                    let h = crate::markdown::highlight::highlight(&buf, &lang);
+                    let h = highlight::highlight(&buf, &lang);
                     if h.is_none() {
                         diagnostics.push(
                             ctx.warning(file_span(&range), format!("unknown code language `{lang}`; shown without highlighting"))

@@ -128,10 +128,10 @@ impl Checker<'_> {
         let source = &file.source;
         let fm = &p.front_matter;
         let errors_before = ds.error_count();
-        self.non_empty(source, &p, "title", &fm.title, ds);
-        self.non_empty(source, &p, "summary", &fm.summary, ds);
-        let date = self.date(source, &p, "date", &fm.date, ds);
-        let end = fm.end.as_ref().and_then(|e| self.date(source, &p, "end", e, ds));
+        self.non_empty(source, p, "title", &fm.title, ds);
+        self.non_empty(source, p, "summary", &fm.summary, ds);
+        let date = self.date(source, p, "date", &fm.date, ds);
+        let end = fm.end.as_ref().and_then(|e| self.date(source, p, "end", e, ds));
         if let (Some(d), Some(e)) = (date, end)
             && e.latest() < d.earliest()
         {
@@ -256,8 +256,8 @@ impl Checker<'_> {
         let mut events = Vec::new();
         for (i, (ev, anchor)) in fm.events.iter().zip(event_anchors).enumerate() {
             let base = format!("events[{i}]");
-            self.non_empty(source, &p, &format!("{base}.title"), &ev.title, ds);
-            let date = self.date(source, &p, &format!("{base}.date"), &ev.date, ds);
+            self.non_empty(source, p, &format!("{base}.title"), &ev.title, ds);
+            let date = self.date(source, p, &format!("{base}.date"), &ev.date, ds);
             let note_html = note_field(
                 ev.note.as_deref(),
                 p.value_span(&format!("{base}.note")).start,
@@ -267,7 +267,7 @@ impl Checker<'_> {
                 &mut links,
                 ds,
             );
-            let cites = self.citations(source, &p, &format!("{base}.cite"), &ev.cite, ds);
+            let cites = self.citations(source, p, &format!("{base}.cite"), &ev.cite, ds);
             if ev.cite.as_slice().is_empty() {
                 ds.push(
                     source
@@ -279,7 +279,7 @@ impl Checker<'_> {
             let mut disputed = Vec::new();
             for (j, claim) in ev.disputed.iter().enumerate() {
                 let cbase = format!("{base}.disputed[{j}]");
-                let cdate = claim.date.as_ref().and_then(|d| self.date(source, &p, &format!("{cbase}.date"), d, ds));
+                let cdate = claim.date.as_ref().and_then(|d| self.date(source, p, &format!("{cbase}.date"), d, ds));
                 if claim.date.is_none() && claim.place.is_none() && claim.note.is_none() {
                     ds.push(
                         source
@@ -296,7 +296,7 @@ impl Checker<'_> {
                     &mut links,
                     ds,
                 );
-                let ccites = self.citations(source, &p, &format!("{cbase}.cite"), &claim.cite, ds);
+                let ccites = self.citations(source, p, &format!("{cbase}.cite"), &claim.cite, ds);
                 if claim.cite.as_slice().is_empty() {
                     ds.push(
                         source

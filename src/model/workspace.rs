@@ -52,6 +52,9 @@ pub fn from_loaded(
     workspace.handbook()
 }
 
+/// One entry file compiled: its problems, and the entry unless it could not be made.
+pub(super) type CompiledFile = (Diagnostics, Option<Arc<Entry>>);
+
 pub(super) type ParsedFile = (Diagnostics, Option<(usize, Parsed<FrontMatter>)>);
 
 /// The handbook's sources and everything computed from each of them, kept
@@ -67,7 +70,7 @@ pub struct Workspace {
     pub(super) bibliography: Arc<Bibliography>,
     /// Per entry file (aligned with `loaded.entries`): front matter, then the compiled entry.
     pub(super) parsed: Vec<ParsedFile>,
-    pub(super) compiled: Vec<(Diagnostics, Option<Arc<Entry>>)>,
+    pub(super) compiled: Vec<CompiledFile>,
     /// How many of `compiled` have problems: when none do, listing the
     /// problems does not visit every entry.
     pub(super) with_problems: usize,
@@ -185,7 +188,7 @@ impl Workspace {
         let raw_html = self.site.as_ref().map(|(c, _)| c.raw_html).unwrap_or_default();
         let checker = Checker { bibliography: &self.bibliography, targets, ids, relations: &relations, raw_html };
         let drafts = self.options.drafts;
-        let results: Vec<(usize, (Diagnostics, Option<Arc<Entry>>))> = which
+        let results: Vec<(usize, CompiledFile)> = which
             .par_iter()
             .map(|&i| {
                 let file = &self.loaded.entries[i];

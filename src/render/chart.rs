@@ -92,7 +92,7 @@ pub fn svg(years: &[Year], root: &str, id: &str) -> String {
             let _ = write!(s, r#"<rect class="bar empty" x="{x}" y="{}" width="{BAR}" height="1"/>"#, TOP + HEIGHT - 1);
         }
         s.push_str(if sum > 0 { "</a>" } else { "</g>" });
-        if y.year % label_every as i32 == 0 || label_every == 1 {
+        if y.year % label_every == 0 || label_every == 1 {
             let _ = write!(
                 s,
                 r#"<text class="year" x="{}" y="{}" text-anchor="middle">{}</text>"#,

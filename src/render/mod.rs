@@ -16,12 +16,11 @@ mod templates;
 mod views;
 
 pub use page::Page;
-pub use templates::load_templates;
 use templates::template_error;
+pub use templates::{TemplateSources, load_templates};
 use views::{BibItem, EntryRef, GroupView, NavItem, SiteView};
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use rayon::prelude::*;
 use tera::{Context, Tera};
@@ -35,7 +34,7 @@ use crate::urls;
 /// Everything the renderer needs, computed once per build.
 pub struct Renderer<'a> {
     tera: &'a Tera,
-    sources: &'a HashMap<String, (PathBuf, String)>,
+    sources: &'a TemplateSources,
     handbook: &'a Handbook,
     derived: &'a Derived,
     history: &'a HashMap<String, String>,
@@ -44,7 +43,7 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(
         tera: &'a Tera,
-        sources: &'a HashMap<String, (PathBuf, String)>,
+        sources: &'a TemplateSources,
         handbook: &'a Handbook,
         derived: &'a Derived,
         history: &'a HashMap<String, String>,
@@ -267,7 +266,7 @@ impl<'a> Renderer<'a> {
                 "bibliography": home.notes.bibliography.iter().map(|(k, v)| BibItem { key: k, html: v }).collect::<Vec<_>>(),
             }),
         );
-        ctx.insert("chart_svg", &crate::render::chart::svg(&d.years, "", "home-chart"));
+        ctx.insert("chart_svg", &chart::svg(&d.years, "", "home-chart"));
         ctx.insert("years", &d.years.iter().map(|y| self.year_summary(y, "")).collect::<Vec<_>>());
         ctx.insert("event_count", &crate::model::derive::event_count(&h.entries));
         ctx.insert("latest", &self.latest(""));

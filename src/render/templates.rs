@@ -8,8 +8,11 @@ use tera::Tera;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 
+/// Each template's file and text, by template name, to point at an error.
+pub type TemplateSources = HashMap<String, (PathBuf, String)>;
+
 /// Loads the templates: the defaults, overridden by `dir/*.html` if present.
-pub fn load_templates(dir: &Path, diagnostics: &mut Diagnostics) -> Option<(Tera, HashMap<String, (PathBuf, String)>)> {
+pub fn load_templates(dir: &Path, diagnostics: &mut Diagnostics) -> Option<(Tera, TemplateSources)> {
     let mut sources: BTreeMap<String, (PathBuf, String)> = crate::theme::TEMPLATES
         .iter()
         .map(|(name, text)| (name.to_string(), (PathBuf::from("templates").join(name), text.to_string())))
@@ -42,7 +45,7 @@ pub fn load_templates(dir: &Path, diagnostics: &mut Diagnostics) -> Option<(Tera
 }
 
 /// A Tera error as a diagnostic at the template's line and column.
-pub(super) fn template_error(e: &tera::Error, sources: &HashMap<String, (PathBuf, String)>) -> Diagnostic {
+pub(super) fn template_error(e: &tera::Error, sources: &TemplateSources) -> Diagnostic {
     let report = match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
         _ => None,

@@ -509,9 +509,9 @@ fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clie
     }
 }
 
-type Body = Result<(String, crate::serve::session::Bytes), Option<String>>;
+type Body = Result<(String, session::Bytes), Option<String>>;
 
-fn resolved_body(resolved: Resolved, body: Option<(String, crate::serve::session::Bytes)>) -> Body {
+fn resolved_body(resolved: Resolved, body: Option<(String, session::Bytes)>) -> Body {
     match (resolved, body) {
         (Resolved::File(_), Some(found)) => Ok(found),
         (Resolved::Redirect(location), _) => Err(Some(location)),

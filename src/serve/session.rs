@@ -64,7 +64,7 @@ impl Report {
     }
 }
 
-type Templates = (Tera, HashMap<String, (PathBuf, String)>);
+type Templates = (Tera, crate::render::TemplateSources);
 
 /// The site, in memory, ready to be updated file by file.
 pub struct Session {
@@ -478,7 +478,8 @@ fn relative_to(path: &Path, root: &Path) -> PathBuf {
 /// A full in-memory build of the same files, for comparison in tests.
 pub fn full_build_pages(options: &Options) -> Result<BTreeMap<String, Vec<u8>>, Diagnostics> {
     let mut ds = Diagnostics::new();
-    let Some((pages, statics, _)) = crate::pipeline::compile(options, &mut ds, &mut crate::timings::Timings::default())
+    let Some(crate::pipeline::Compiled { pages, statics, .. }) =
+        crate::pipeline::compile(options, &mut ds, &mut Timings::default())
     else {
         return Err(ds);
     };

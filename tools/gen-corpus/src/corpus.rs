@@ -761,14 +761,14 @@ impl Corpus {
             r.pick(NOUNS),
             r.pick(RUSSIAN)
         );
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             let _ = writeln!(s, "  - {{name: \"{}\", lang: zh}}", r.pick(CHINESE));
         }
         let (t1, t2) = (r.below(TAGS.len()), r.below(TAGS.len() - 1));
         let t2 = if t2 >= t1 { t2 + 1 } else { t2 };
         let _ = writeln!(s, "tags: [{}, {}]", TAGS[t1], TAGS[t2]);
         let _ = writeln!(s, "date: \"{y}-{:02}\"", r.range(1, 12));
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             let _ = writeln!(s, "end: \"{}\"", y + 10);
         }
         match kind {
@@ -851,7 +851,7 @@ impl Corpus {
                 });
                 let source = r.below(SOURCES);
                 let page = r.range(1, 300);
-                let disputed = (k == 1 && i % 7 == 0).then(|| (year, r.below(SOURCES)));
+                let disputed = (k == 1 && i.is_multiple_of(7)).then(|| (year, r.below(SOURCES)));
                 GenEvent {
                     anchor,
                     date,
@@ -885,7 +885,7 @@ impl Corpus {
             r.pick(NOUNS),
             r.pick(RUSSIAN)
         );
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             let _ = writeln!(s, "  - {{name: \"{}\", lang: zh}}", r.pick(CHINESE));
         }
         let (t1, t2) = (r.below(TAGS.len()), r.below(TAGS.len() - 1));
@@ -894,7 +894,7 @@ impl Corpus {
         let month = r.range(1, 12);
         let _ = writeln!(s, "date: {y}-{month:02}-01");
         let _ = writeln!(s, "date_text: \"{y}-{month:02}\"");
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             let _ = writeln!(s, "end_text: \"{}\"", y + 10);
         }
         let _ = writeln!(s, "kind: {}", KINDS[kind].1);
