@@ -1,7 +1,7 @@
 //! Shared by the benchmarks: the synthetic corpus of tools/gen-corpus,
 //! written to a temporary folder or used in memory.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};
 

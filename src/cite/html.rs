@@ -12,7 +12,7 @@ use crate::html::escape;
 
 /// Writes hayagriva's output as HTML, escaping all text and URLs, with
 /// semantic tags instead of inline styles.
-pub fn to_html(children: &ElemChildren) -> String {
+pub(super) fn to_html(children: &ElemChildren) -> String {
     let mut out = String::new();
     write_children(&mut out, children);
     out

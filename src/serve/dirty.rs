@@ -50,7 +50,7 @@ pub(super) fn link_targets(e: &Entry) -> BTreeSet<&str> {
 /// An entry changed since the last good output: where it was and where it
 /// is now in the handbook's entries (None where it does not exist, or did
 /// not compile).
-pub struct EntryChange {
+pub(super) struct EntryChange {
     pub old: Option<(usize, Arc<Entry>)>,
     pub new: Option<(usize, Arc<Entry>)>,
 }
@@ -95,7 +95,7 @@ pub(super) fn derivation_unchanged(old_len: usize, new_len: usize, changes: &[En
 
 /// The pages that may differ between two states of the handbook, given the
 /// entries that changed; None when every page must be rendered.
-pub fn dirty_pages(
+pub(super) fn dirty_pages(
     old: &Handbook,
     old_d: &Derived,
     new: &Handbook,

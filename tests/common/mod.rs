@@ -1,7 +1,7 @@
 //! Helpers shared by the end-to-end tests: copy a fixture site into a
 //! temporary folder, change it, build it, and read what came out.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
