@@ -2,7 +2,7 @@
 //! entry's file to the `reload` event on the page's event stream, through the
 //! real watcher (debounce included), incremental rebuild and event stream.
 //!
-//! cargo run --release --manifest-path tools/gen-corpus/Cargo.toml -- --entries 1000,10000 --out /tmp/corpus
+//! cargo run --release -p gen-corpus -- --entries 1000,10000 --out /tmp/corpus
 //! cargo bench --bench reload -- /tmp/corpus/1000/handbook /tmp/corpus/10000/handbook
 //!
 //! The corpus is edited in place (one sentence of one entry) and restored.

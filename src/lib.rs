@@ -14,10 +14,13 @@
 //! 6. [`output`]: the whole-handbook files (data downloads, search index) and
 //!    writing the site to disk.
 //!
-//! [`pipeline`] runs the stages in order for `handbook build` and `check`;
-//! [`serve`] keeps a site in memory for `handbook serve`. Problems are
-//! [`diagnostic::Diagnostic`]s, collected through every stage and printed by
-//! the CLI.
+//! No stage imports a later one. Below them all: [`diagnostic`] (problems as
+//! data, with positions, collected through every stage and printed by the
+//! CLI), [`html`] (escaping), [`urls`] (every output path), [`theme`] (the
+//! built-in templates, static files and archetypes) and [`timings`]. Above
+//! them: [`pipeline`] runs the stages in order for `handbook build` and
+//! `check`, and makes the whole-handbook files for both `build` and `serve`;
+//! [`serve`] keeps a site in memory for `handbook serve`.
 
 pub mod cite;
 pub mod content;

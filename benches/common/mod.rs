@@ -5,11 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-#[path = "../../tools/gen-corpus/src/corpus.rs"]
-pub mod corpus;
-
 #[allow(unused_imports)]
-pub use corpus::{Corpus, DEFAULT_SEED, KINDS};
+pub use gen_corpus::{Corpus, DEFAULT_SEED, KINDS};
 
 use handbook::content::Kind;
 use handbook::content::load::SourceFile;

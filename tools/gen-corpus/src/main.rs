@@ -1,5 +1,5 @@
 //! `gen-corpus`: writes synthetic handbooks (and the same entries as Hugo
-//! sites) for the benchmark in `bench/run.sh`.
+//! sites) for the benchmark in `benches/run.sh`.
 //!
 //! ```text
 //! gen-corpus [--entries 1000,10000] [--seed N] [--out DIR] [--force] [--only handbook|hugo]
@@ -10,12 +10,10 @@
 //! site: `hugo --source DIR/N/hugo`). Output is a pure function of N and the
 //! seed: the same arguments always write the same bytes.
 
-mod corpus;
-
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use corpus::{Corpus, DEFAULT_SEED};
+use gen_corpus::{Corpus, DEFAULT_SEED};
 
 struct Args {
     entries: Vec<usize>,
@@ -89,7 +87,7 @@ fn prepare(dir: &Path, force: bool) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
 }
 
-fn write_all(dir: &Path, files: impl Iterator<Item = corpus::File>) -> Result<(usize, u64), String> {
+fn write_all(dir: &Path, files: impl Iterator<Item = gen_corpus::File>) -> Result<(usize, u64), String> {
     let (mut count, mut bytes) = (0, 0u64);
     let mut made = std::collections::HashSet::new();
     for file in files {

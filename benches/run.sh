@@ -20,7 +20,7 @@
 #   HUGO=hugo            the hugo binary
 #   RELOAD=1             0 skips the save-to-reload measurement
 #
-# Example: SIZES="1000" RUNS=3 bench/run.sh > bench-results.md
+# Example: SIZES="1000" RUNS=3 benches/run.sh > bench-results.md
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -72,9 +72,8 @@ say "building handbook $commit (release)…"
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 cp "$TARGET/release/handbook" "$WORK/bin/handbook"
 say "building tools/gen-corpus (release)…"
-(cd "$ROOT/tools/gen-corpus" && cargo build --release --quiet)
-GEN_TARGET=${CARGO_TARGET_DIR:-$ROOT/tools/gen-corpus/target}
-cp "$GEN_TARGET/release/gen-corpus" "$WORK/bin/gen-corpus"
+(cd "$ROOT" && cargo build --release --quiet -p gen-corpus)
+cp "$TARGET/release/gen-corpus" "$WORK/bin/gen-corpus"
 HANDBOOK="$WORK/bin/handbook"
 
 # --- Corpora --------------------------------------------------------------
