@@ -130,10 +130,6 @@ pub struct Handbook {
 pub type Entries = imbl::Vector<Arc<Entry>>;
 
 impl Handbook {
-    pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id).map(|e| &**e)
-    }
-
     /// Where `entry` (or the entry with its id, kind and dates) is in
     /// [`Handbook::entries`], found by binary search.
     pub fn position(&self, entry: &Entry) -> Option<usize> {

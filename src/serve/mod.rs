@@ -206,7 +206,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
     session.defer_extras = true;
     let clients = Arc::new(Clients::default());
     if serve.verbose {
-        print_report(&report, "initial build", &options);
+        print_report(&report, "initial build");
     }
     let report_failed = report.failed();
     if report_failed {
@@ -303,7 +303,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                 let report = session.lock().expect("no panic while held").apply(&paths);
                 let what = describe_paths(&paths, &options.root);
                 if verbose {
-                    print_report(&report, &what, &options);
+                    print_report(&report, &what);
                 }
                 if timings {
                     eprintln!("timings: {}", report.timings);
@@ -407,8 +407,7 @@ fn describe_paths(paths: &[PathBuf], root: &Path) -> String {
     }
 }
 
-fn print_report(report: &Report, what: &str, options: &Options) {
-    let _ = options;
+fn print_report(report: &Report, what: &str) {
     if !report.diagnostics.is_empty() {
         let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
         eprint!(
