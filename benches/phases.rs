@@ -132,6 +132,7 @@ fn main() {
             targets: &targets,
             bibliography: &bib,
             raw_html: handbook::content::site::RawHtml::Reject,
+            citation_notes: Default::default(),
         };
         let t = Instant::now();
         let mut notes = PageNotes::new(&bib);
@@ -142,7 +143,7 @@ fn main() {
         for ev in &parsed.front_matter.events {
             for cite in ev.cite.as_slice() {
                 if let Ok(items) = handbook::cite::parse_citation(cite.trim_start_matches('[').trim_end_matches(']')) {
-                    notes.cite(items);
+                    notes.cite(items, Default::default());
                 }
             }
         }
@@ -165,7 +166,7 @@ fn main() {
         for ev in &parsed.front_matter.events {
             for cite in ev.cite.as_slice() {
                 if let Ok(items) = handbook::cite::parse_citation(cite.trim_start_matches('[').trim_end_matches(']')) {
-                    notes.cite(items);
+                    notes.cite(items, Default::default());
                 }
             }
         }

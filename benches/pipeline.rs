@@ -82,6 +82,7 @@ fn render_bodies(corpus: &Corpus, targets: &LinkTargets, bib: &Bibliography, fin
             targets,
             bibliography: bib,
             raw_html: handbook::content::site::RawHtml::Reject,
+            citation_notes: Default::default(),
         };
         let anchors_taken = corpus.event_anchors(i);
         let mut notes = PageNotes::new(bib);

@@ -1563,6 +1563,7 @@ fn exercise_markdown(prefix: &str, body: &str, note: &str) -> Result<(), TestCas
         targets: &targets,
         bibliography: bib,
         raw_html: handbook::content::site::RawHtml::Reject,
+        citation_notes: Default::default(),
     };
     let mut notes = PageNotes::new(bib);
     let mut anchors = Anchors::new(["2016", "2015-ii"]);

@@ -18,6 +18,19 @@ use super::syntax::{CiteItem, LocatorLabel};
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::html::escape;
 
+/// The CSL locale option `punctuation-in-quote` for `style`: from a locale
+/// the style defines itself, else true for American English (the only
+/// standard CSL locale that sets it), which is the default locale.
+fn punctuation_in_quote(style: &IndependentStyle) -> bool {
+    let lang = style.default_locale.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "en-US".to_string());
+    let own = style
+        .locale
+        .iter()
+        .filter(|l| l.lang.as_ref().is_none_or(|code| lang.starts_with(&code.to_string())))
+        .find_map(|l| l.style_options.as_ref().and_then(|o| o.punctuation_in_quote));
+    own.unwrap_or(lang == "en-US" || lang == "en")
+}
+
 /// A rendered citation item's memo key: (source key, locator kind, position).
 type NoteKey = (String, Option<LocatorLabel>, Position);
 
@@ -48,6 +61,9 @@ pub struct Bibliography {
     /// Keys of entries that are in the file but broken (reported there):
     /// citing them is not reported again as an unknown key.
     pub(super) broken: std::collections::HashSet<String>,
+    /// Whether a period or comma after a closing quotation mark goes inside
+    /// it (the CSL locale option `punctuation-in-quote`; American English).
+    punctuation_in_quote: bool,
 }
 
 /// Where a citation stands relative to earlier citations of the same source
@@ -136,6 +152,7 @@ impl Bibliography {
     pub(super) fn new(library: Library, style: IndependentStyle, keys: Vec<String>) -> Bibliography {
         let mut citation_style = style.clone();
         citation_style.bibliography = None;
+        let punctuation_in_quote = punctuation_in_quote(&style);
         let fingerprints = keys
             .iter()
             .filter_map(|k| Some((k.clone(), fingerprint(&format!("{k}\n{:?}", library.get(k)?)))))
@@ -151,7 +168,14 @@ impl Bibliography {
             notes: Mutex::default(),
             all: OnceLock::new(),
             broken: Default::default(),
+            punctuation_in_quote,
         }
+    }
+
+    /// Sets the punctuation around quoted titles of a rendered note or entry
+    /// as the style's locale wants it (see [`super::punctuation`]).
+    pub(super) fn typeset(&self, html: &str) -> String {
+        super::punctuation::typeset(html, self.punctuation_in_quote)
     }
 
     /// The bibliography entry of every source, in the style's order, as HTML
@@ -171,7 +195,7 @@ impl Bibliography {
                 let rendered = driver.finish(BibliographyRequest::new(&self.style, None, self.locales()));
                 let items: Vec<(String, String)> = rendered
                     .bibliography
-                    .map(|b| b.items.into_iter().map(|i| (i.key, to_html(&i.content))).collect())
+                    .map(|b| b.items.into_iter().map(|i| (i.key, self.typeset(&to_html(&i.content)))).collect())
                     .unwrap_or_default();
                 serde_json::to_string(&items).expect("strings are JSON")
             });
@@ -194,7 +218,7 @@ impl Bibliography {
                 .finish(BibliographyRequest::new(&self.style, None, self.locales()))
                 .bibliography
                 .and_then(|b| b.items.into_iter().next())
-                .map(|i| to_html(&i.content))
+                .map(|i| self.typeset(&to_html(&i.content)))
                 .unwrap_or_default()
         })
     }
@@ -220,8 +244,8 @@ impl Bibliography {
             }
         };
         match &item.locator {
-            Some((_, value)) if template.contains(LOCATOR_SLOT) => {
-                template.replace(LOCATOR_SLOT, &escape(&format_locator(value)))
+            Some((label, value)) if template.contains(LOCATOR_SLOT) => {
+                template.replace(LOCATOR_SLOT, &escape(&format_locator(*label, value)))
             }
             _ => template.replace(LOCATOR_SLOT, ""),
         }

@@ -17,6 +17,7 @@ pub mod cache;
 mod html;
 mod locator;
 pub mod notes;
+mod punctuation;
 pub mod syntax;
 
 pub use bibliography::{Bibliography, Position, check_citation_keys, load_style};

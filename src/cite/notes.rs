@@ -80,7 +80,7 @@ impl<'b> NoteRun<'b> {
                 // Separate items end in their own periods; keep one at the very end.
                 text = text.replace(".; ", "; ");
             }
-            citations[i] = capitalize_first(&text);
+            citations[i] = bib.typeset(&capitalize_first(&text));
         }
         // The page's bibliography, alphabetical by its text (author, then title,
         // in the bibliography styles handbooks use), without rendering the
@@ -138,7 +138,7 @@ pub fn short_citation(bibliography: &Bibliography, items: &[CiteItem]) -> String
         .iter()
         .map(|item| join_affixes(&item.prefix, &bibliography.render_item(item, Position::Subsequent), &item.suffix))
         .collect();
-    capitalize_first(&pieces.join("; ").replace(".; ", "; "))
+    bibliography.typeset(&capitalize_first(&pieces.join("; ").replace(".; ", "; ")))
 }
 
 #[cfg(test)]

@@ -144,12 +144,36 @@ fn parse_locator(s: &str) -> (Option<(LocatorLabel, String)>, String) {
         if value.is_empty() {
             continue;
         }
-        return (
-            Some((LocatorLabel(*locator), value.trim().to_string())),
-            suffix.trim_start_matches(',').trim().to_string(),
-        );
+        let suffix = suffix.trim_start_matches(',').trim();
+        let mut value = value.trim().to_string();
+        // A finer locator after the first belongs to it, not to the suffix:
+        // `sec. "Title", para. 4` is printed where the locator goes (before a
+        // URL), the parts apart by [`MORE_LOCATOR`].
+        if let (Some(_), more) = parse_locator(suffix)
+            && starts_with_label(suffix)
+        {
+            let end = suffix.len() - more.len();
+            let finer = suffix[..end].trim().trim_end_matches(',').trim();
+            value.push(MORE_LOCATOR);
+            value.push_str(finer);
+            return (Some((LocatorLabel(*locator), value)), more.trim_start_matches(',').trim().to_string());
+        }
+        return (Some((LocatorLabel(*locator), value)), suffix.to_string());
     }
     (None, s.to_string())
+}
+
+/// Stands between a locator and a finer one inside a locator's value
+/// (`The Mechanisms` and `para. 4` in `sec. "The Mechanisms", para. 4`).
+pub const MORE_LOCATOR: char = '\u{1F}';
+
+/// Does `s` start with a locator label (`p. 3`, `para. 4`)?
+fn starts_with_label(s: &str) -> bool {
+    LOCATOR_LABELS.iter().any(|(label, _)| {
+        s.strip_prefix(label).is_some_and(|rest| {
+            !(label.ends_with(|c: char| c.is_alphabetic()) && rest.starts_with(|c: char| c.is_alphabetic()))
+        })
+    })
 }
 
 fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {

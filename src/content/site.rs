@@ -62,6 +62,23 @@ pub struct SiteConfig {
     /// event handlers, styles and unsafe links are still removed).
     #[serde(default)]
     pub raw_html: RawHtml,
+    /// How citations become notes: `shared` (the default: a citation of the
+    /// same sources at the same places as an earlier one on the page reuses
+    /// its note, and citations side by side make one note, as a well-edited
+    /// reference work has it) or `separate` (every citation a note of its own).
+    #[serde(default)]
+    pub citation_notes: CitationNotes,
+}
+
+/// The note policy for citations (`citation_notes` in `site.yaml`).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CitationNotes {
+    /// One note per source and place on a page; side-by-side citations in one note.
+    #[default]
+    Shared,
+    /// Every citation a note of its own.
+    Separate,
 }
 
 /// The policy for raw HTML in Markdown (`raw_html` in `site.yaml`).

@@ -23,6 +23,7 @@ pub use links::{CrossLink, LinkTarget, LinkTargets};
 use links::{destination_span, resolve_link};
 use notes::notes_defined;
 pub use notes::{Backref, FinishedNotes, Note, PageNotes};
+use notes::{NOTE_MARK_SEPARATOR, NOTE_MARK_START};
 pub use safety::todo_at;
 use safety::{RAW_HTML_HINT, html_outside_comments, html_preview, refuse_scheme, sanitize, source_offset};
 
@@ -32,8 +33,8 @@ use std::path::Path;
 
 use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::cite::{Bibliography, check_citation_keys, parse_citation};
-use crate::content::site::RawHtml;
+use crate::cite::{Bibliography, CiteItem, check_citation_keys, parse_citation};
+use crate::content::site::{CitationNotes, RawHtml};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::html::escape;
 
@@ -51,6 +52,8 @@ pub struct Context<'a> {
     pub bibliography: &'a Bibliography,
     /// What to do with raw HTML in the text.
     pub raw_html: RawHtml,
+    /// Whether citations share notes.
+    pub citation_notes: CitationNotes,
 }
 
 impl Context<'_> {
@@ -122,6 +125,8 @@ pub fn render(
     let mut heading: Option<OpenHeading> = None;
     let mut code: Option<(String, String)> = None;
     let mut skip_link_depth = 0usize;
+    // The last event of citations already taken together with an earlier one.
+    let mut skip_until: Option<usize> = None;
     let mut used_labels: Vec<(String, Range<usize>)> = Vec::new();
     // Inside an HTML comment that spans several raw-HTML events; whether the
     // current HTML block has been reported (once is enough).
@@ -149,6 +154,11 @@ pub fn render(
             }
             continue;
         }
+        match skip_until {
+            Some(last) if i <= last => continue,
+            Some(_) => skip_until = None,
+            None => {}
+        }
         if let Event::Text(t) = &event
             && code.is_none()
             && let Some(at) = todo_at(t)
@@ -171,37 +181,36 @@ pub fn render(
                 .with_hint("delete it (such characters are often pasted invisibly from PDFs or word processors)"),
             );
         }
-        let mut note_citation: Option<usize> = None;
+        // For a note mark: the index of the reference's last event, after
+        // which a punctuation mark moves before the mark.
+        let mut note_mark: Option<usize> = None;
         let emitted: Option<Event> = match event {
             Event::Start(Tag::Link { dest_url, .. }) if dest_url.as_ref() == CITE_DEST => {
-                skip_link_depth = 1;
-                let span = file_span(&range);
-                let inner_start = span.start + 1;
-                let inner = ctx.source.get(inner_start..span.end.saturating_sub(1)).unwrap_or_default();
-                match parse_citation(inner) {
-                    Err(e) => {
-                        diagnostics.push(
-                            ctx.error(inner_start + e.span.start..inner_start + e.span.end, e.message)
-                                .with_hint(e.hint),
-                        );
-                        None
+                let mut items = citation_at(ctx, file_span(&range), diagnostics);
+                // Citations with nothing but spaces between them end the same
+                // sentence: with shared notes they make one note, as
+                // `[@a] [@b]` would if written `[@a; @b]`.
+                let mut last = i;
+                if ctx.citation_notes == CitationNotes::Shared && in_definition.is_none() {
+                    while let Some(next) = next_citation(&events, find_link_end(&events, last)) {
+                        let more = citation_at(ctx, file_span(&events[next].1), diagnostics);
+                        items = items.zip(more).map(|(mut a, b)| {
+                            a.extend(b);
+                            a
+                        });
+                        last = next;
                     }
-                    Ok(items) => {
-                        if !check_citation_keys(
-                            &items,
-                            ctx.bibliography,
-                            ctx.file,
-                            ctx.source,
-                            inner_start,
-                            diagnostics,
-                        ) {
-                            None
-                        } else if let Some((label, _, _)) = &in_definition {
+                }
+                skip_until = Some(find_link_end(&events, last));
+                match items {
+                    None => None,
+                    Some(items) => {
+                        if let Some((label, _, _)) = &in_definition {
                             let number = notes.footnote_number(document, label).unwrap_or(0);
                             Some(Event::InlineHtml(notes.cite_inline(number, items).into()))
                         } else {
-                            note_citation = Some(i);
-                            Some(Event::InlineHtml(notes.cite(items).into()))
+                            note_mark = Some(find_link_end(&events, last));
+                            Some(Event::InlineHtml(notes.cite(items, ctx.citation_notes).into()))
                         }
                     }
                 }
@@ -261,6 +270,7 @@ pub fn render(
                     );
                     Some(Event::Text(format!("[^{label}]").into()))
                 } else {
+                    note_mark = Some(i);
                     Some(Event::InlineHtml(notes.footnote_ref(document, &label).into()))
                 }
             }
@@ -360,20 +370,27 @@ pub fn render(
         } else {
             &mut out
         };
-        if let Some(start) = note_citation {
-            // As Pandoc does for note styles: no space before the mark, and the
-            // mark goes after a following punctuation mark ("text [@k]." → "text.¹").
+        if let Some(last) = note_mark {
+            // As Chicago sets notes (and Pandoc for note styles): no space
+            // before the mark, and the mark after a following punctuation
+            // mark ("text [@k]." → "text.¹").
             if let Some(Event::Text(t)) = target.last_mut() {
                 let trimmed = t.trim_end().to_string();
                 *t = trimmed.into();
             }
-            let close = find_link_end(&events, start);
-            if let Some((Event::Text(next), _)) = events.get_mut(close + 1)
+            if matches!(target.last(), Some(Event::Text(t)) if t.is_empty()) {
+                target.pop();
+            }
+            if let Some((Event::Text(next), _)) = events.get_mut(last + 1)
                 && let Some(p) = next.chars().next().filter(|c| ".,;:!?".contains(*c))
             {
                 target.push(Event::Text(p.to_string().into()));
                 let rest = next[p.len_utf8()..].to_string();
                 *next = rest.into();
+            }
+            // Marks side by side are set apart, so that ²⁰ ²¹ never reads as 2021.
+            if matches!(target.last(), Some(Event::InlineHtml(h)) if h.starts_with(NOTE_MARK_START)) {
+                target.push(Event::InlineHtml(NOTE_MARK_SEPARATOR.into()));
             }
         }
         if let Some((_, _, _, inner, text)) = heading.as_mut() {
@@ -418,6 +435,43 @@ pub fn render(
         RawHtml::Sanitize => sanitize(&html),
     };
     rendered
+}
+
+/// The items of the citation whose link spans `span` of the file, with its
+/// keys checked; None (and the problems reported) when it cannot be used.
+/// (`[@a][@b]` reaches here as one reference link; it is two citations.)
+fn citation_at(ctx: &Context, span: Range<usize>, diagnostics: &mut Diagnostics) -> Option<Vec<CiteItem>> {
+    let inner = ctx.source.get(span.start + 1..span.end.saturating_sub(1)).unwrap_or_default();
+    let mut all = Some(Vec::new());
+    let mut at = span.start + 1;
+    for part in inner.split("][") {
+        let items = match parse_citation(part) {
+            Err(e) => {
+                diagnostics.push(ctx.error(at + e.span.start..at + e.span.end, e.message).with_hint(e.hint));
+                None
+            }
+            Ok(items) => {
+                check_citation_keys(&items, ctx.bibliography, ctx.file, ctx.source, at, diagnostics).then_some(items)
+            }
+        };
+        all = all.zip(items).map(|(mut a, b)| {
+            a.extend(b);
+            a
+        });
+        at += part.len() + 2;
+    }
+    all
+}
+
+/// The start of a citation that follows the link ending at `end` with
+/// nothing but spaces between, if one does.
+fn next_citation(events: &[(Event, Range<usize>)], end: usize) -> Option<usize> {
+    let is_citation = |i: usize| matches!(events.get(i), Some((Event::Start(Tag::Link { dest_url, .. }), _)) if dest_url.as_ref() == CITE_DEST);
+    match events.get(end + 1) {
+        Some((Event::Text(t), _)) if t.trim().is_empty() && is_citation(end + 2) => Some(end + 2),
+        _ if is_citation(end + 1) => Some(end + 1),
+        _ => None,
+    }
 }
 
 /// Index of the `End(Link)` that closes the link starting at `start`.

@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use crate::cite::{Bibliography, CiteItem, NoteRun};
+use crate::cite::{Bibliography, CiteItem, LocatorLabel, NoteRun};
+use crate::content::site::CitationNotes;
 
 /// A note at the end of a page.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -47,6 +48,8 @@ pub struct PageNotes<'b> {
     footnotes: HashMap<(usize, String), usize>,
     pub(super) documents: usize,
     cited_keys: Vec<String>,
+    /// Citations already made notes (with shared notes): what they cite → index in `notes`.
+    by_citation: HashMap<Vec<CitedAt>, usize>,
 }
 
 /// Everything about a page's notes once rendered.
@@ -70,6 +73,7 @@ impl<'b> PageNotes<'b> {
             footnotes: HashMap::new(),
             documents: 0,
             cited_keys: Vec::new(),
+            by_citation: HashMap::new(),
         }
     }
 
@@ -82,8 +86,22 @@ impl<'b> PageNotes<'b> {
     }
 
     /// Adds a citation as a new note; returns the HTML of its note mark.
-    pub fn cite(&mut self, items: Vec<CiteItem>) -> String {
+    /// With shared notes, a citation of the same sources at the same places
+    /// as an earlier one on the page is that note again: its number appears
+    /// again in the text, and the note gets a lettered back-link.
+    pub fn cite(&mut self, items: Vec<CiteItem>, policy: CitationNotes) -> String {
         self.remember_keys(&items);
+        let same: Vec<CitedAt> =
+            items.iter().map(|i| (i.prefix.clone(), i.key.clone(), i.locator.clone(), i.suffix.clone())).collect();
+        if policy == CitationNotes::Shared
+            && let Some(&index) = self.by_citation.get(&same)
+        {
+            let note = &mut self.notes[index];
+            let id = format!("noteref-{}-{}", note.number, note.backrefs.len() + 1);
+            note.backrefs.push(id.clone());
+            return note_mark(note.number, &id);
+        }
+        self.by_citation.insert(same, self.notes.len());
         let number = self.notes.len() + 1;
         let index = self.run.add(number, items);
         self.notes.push(PendingNote {
@@ -203,6 +221,16 @@ pub(super) fn letter(i: usize) -> String {
     s.reverse();
     String::from_utf8(s).expect("ascii")
 }
+
+/// How every note mark starts, to recognise marks side by side.
+pub(super) const NOTE_MARK_START: &str = "<sup class=\"noteref\">";
+
+/// Set between two note marks side by side (²⁰,²¹).
+pub(super) const NOTE_MARK_SEPARATOR: &str = "<sup class=\"noteref-sep\" aria-hidden=\"true\">,</sup>";
+
+/// What makes two citations the same note: each item's prefix, source,
+/// locator and suffix.
+type CitedAt = (String, String, Option<(LocatorLabel, String)>, String);
 
 pub(super) fn note_mark(number: usize, id: &str) -> String {
     format!(

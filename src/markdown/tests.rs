@@ -5,11 +5,12 @@ use super::notes::letter;
 use super::*;
 use crate::cite::load_style;
 use crate::content::load::SourceFile;
+use crate::content::site::CitationNotes;
 
 fn bib() -> Bibliography {
     let file = SourceFile {
         path: "references.bib".into(),
-        text: "@article{k, author = {Korolev, Alexander}, title = {Beyond the Nominal}, journaltitle = {Insight Turkey}, date = {2018}}\n".into(),
+        text: "@article{k, author = {Korolev, Alexander}, title = {Beyond the Nominal}, journaltitle = {Insight Turkey}, date = {2018}}\n@online{x, author = {{Xinhua News Agency}}, title = {Joint Sea Opens}, date = {2012-04-22}}\n".into(),
     };
     let mut ds = Diagnostics::new();
     Bibliography::load(Some(&file), load_style("chicago-notes").unwrap(), &mut ds)
@@ -29,6 +30,10 @@ fn run(src: &str) -> (Rendered, FinishedNotes, Diagnostics) {
 }
 
 fn run_with(src: &str, raw_html: RawHtml) -> (Rendered, FinishedNotes, Diagnostics) {
+    run_full(src, raw_html, CitationNotes::Shared)
+}
+
+fn run_full(src: &str, raw_html: RawHtml, citation_notes: CitationNotes) -> (Rendered, FinishedNotes, Diagnostics) {
     let bib = bib();
     let targets = targets();
     let ctx = Context {
@@ -39,6 +44,7 @@ fn run_with(src: &str, raw_html: RawHtml) -> (Rendered, FinishedNotes, Diagnosti
         targets: &targets,
         bibliography: &bib,
         raw_html,
+        citation_notes,
     };
     let mut notes = PageNotes::new(&bib);
     let mut anchors = Anchors::new(["2016"]);
@@ -183,4 +189,46 @@ fn sanitize_keeps_harmless_html_and_removes_script() {
         "{}",
         notes.notes[0].html
     );
+}
+
+#[test]
+fn a_source_cited_again_at_the_same_place_reuses_its_note() {
+    let (r, notes, ds) = run("One [@k, p. 3]. Two [@x]. Three [@k, p. 3]. Four [@k, p. 4]. Five [@k, p. 3].\n");
+    assert!(ds.is_empty(), "{ds:?}");
+    assert_eq!(notes.notes.len(), 3, "p. 3, Xinhua and p. 4: {:#?}", notes.notes);
+    let labels: Vec<&str> = notes.notes[0].backrefs.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["a", "b", "c"]);
+    let ids: Vec<&str> = notes.notes[0].backrefs.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["noteref-1", "noteref-1-2", "noteref-1-3"]);
+    for id in ids {
+        assert!(r.html.contains(&format!(r##"<a href="#note-1" id="{id}""##)), "{id} in {}", r.html);
+    }
+    assert!(r.html.contains(r##"<a href="#note-3" id="noteref-3""##), "p. 4 is a note of its own: {}", r.html);
+}
+
+#[test]
+fn citations_side_by_side_make_one_note() {
+    for src in ["A claim [@k, p. 3] [@x].\n", "A claim [@k, p. 3][@x].\n", "A claim [@k, p. 3; @x].\n"] {
+        let (r, notes, ds) = run(src);
+        assert!(ds.is_empty(), "{ds:?}");
+        assert_eq!(notes.notes.len(), 1, "{src}: {:#?}", notes.notes);
+        assert!(notes.notes[0].html.contains("Korolev") && notes.notes[0].html.contains("Xinhua"), "{src}");
+        assert!(r.html.starts_with("<p>A claim.<sup"), "{src}: {}", r.html);
+    }
+}
+
+#[test]
+fn with_separate_notes_every_citation_is_a_note() {
+    let (_, notes, _) = run_full("A [@k, p. 3] [@x]. B [@k, p. 3].\n", RawHtml::Reject, CitationNotes::Separate);
+    assert_eq!(notes.notes.len(), 3);
+}
+
+#[test]
+fn marks_side_by_side_are_set_apart_and_follow_punctuation() {
+    let (r, _, ds) = run("In 2012[^a] [@x] and Shoigu[^b]. [@k] More.\n\n[^a]: Aside.\n[^b]: Other.\n");
+    assert!(ds.is_empty(), "{ds:?}");
+    let sep = r#"<sup class="noteref-sep" aria-hidden="true">,</sup>"#;
+    assert!(r.html.contains(&format!(r#"In 2012<sup class="noteref">"#)), "{}", r.html);
+    assert_eq!(r.html.matches(sep).count(), 2, "{}", r.html);
+    assert!(r.html.contains(r#"Shoigu.<sup class="noteref">"#), "the mark after the full stop: {}", r.html);
 }

@@ -10,6 +10,7 @@ use crate::content::date::{DateError, PartialDate};
 use crate::content::fields::{DateText, FrontMatter, OneOrMany};
 use crate::content::front_matter::{self, Parsed};
 use crate::content::load::{EntryFile, SourceFile};
+use crate::content::site::CitationNotes;
 use crate::content::slug::is_slug;
 use crate::diagnostic::{Diagnostics, nearest};
 use crate::markdown::{self, Anchors, CrossLink, LinkTargets, PageNotes};
@@ -21,6 +22,7 @@ pub(super) struct Checker<'a> {
     pub(super) ids: &'a HashMap<String, Kind>,
     pub(super) relations: &'a [&'a str],
     pub(super) raw_html: crate::content::site::RawHtml,
+    pub(super) citation_notes: CitationNotes,
 }
 
 impl Checker<'_> {
@@ -115,6 +117,17 @@ impl Checker<'_> {
                     .error(p.value_span(path), format!("`{path}` is not written yet (it says TODO)"))
                     .with_hint(format!("replace the placeholder with the {path} of this entry")),
             );
+        }
+    }
+
+    /// The note marks of an event's or claim's citations: one note for all
+    /// of them when citations share notes, else one each.
+    fn note_marks(&self, cites: &[Citation], notes: &mut PageNotes) -> String {
+        match self.citation_notes {
+            CitationNotes::Shared if !cites.is_empty() => {
+                notes.cite(cites.iter().flat_map(|c| c.items.iter().cloned()).collect(), self.citation_notes)
+            }
+            _ => cites.iter().map(|c| notes.cite(c.items.clone(), self.citation_notes)).collect(),
         }
     }
 
@@ -248,6 +261,7 @@ impl Checker<'_> {
             targets: self.targets,
             bibliography: self.bibliography,
             raw_html: self.raw_html,
+            citation_notes: self.citation_notes,
         };
         let mut notes = PageNotes::new(self.bibliography);
         let mut anchors = Anchors::new(event_anchors.iter().map(String::as_str));
@@ -275,7 +289,7 @@ impl Checker<'_> {
                         .with_hint("add `cite: \"@key, p. N\"` to the event"),
                 );
             }
-            let cite_html: String = cites.iter().map(|c| notes.cite(c.items.clone())).collect();
+            let cite_html = self.note_marks(&cites, &mut notes);
             let mut disputed = Vec::new();
             for (j, claim) in ev.disputed.iter().enumerate() {
                 let cbase = format!("{base}.disputed[{j}]");
@@ -304,7 +318,7 @@ impl Checker<'_> {
                             .with_hint("add `cite: \"@key, p. N\"` to the claim"),
                     );
                 }
-                let chtml: String = ccites.iter().map(|c| notes.cite(c.items.clone())).collect();
+                let chtml = self.note_marks(&ccites, &mut notes);
                 disputed.push(Claim {
                     date: cdate,
                     place: claim.place.clone(),
@@ -392,6 +406,7 @@ impl Checker<'_> {
             targets: self.targets,
             bibliography: self.bibliography,
             raw_html: self.raw_html,
+            citation_notes: self.citation_notes,
         };
         let mut notes = PageNotes::new(self.bibliography);
         let mut anchors = Anchors::new([]);

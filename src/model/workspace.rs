@@ -186,7 +186,9 @@ impl Workspace {
             None => default_relations.keys().map(String::as_str).collect(),
         };
         let raw_html = self.site.as_ref().map(|(c, _)| c.raw_html).unwrap_or_default();
-        let checker = Checker { bibliography: &self.bibliography, targets, ids, relations: &relations, raw_html };
+        let citation_notes = self.site.as_ref().map(|(c, _)| c.citation_notes).unwrap_or_default();
+        let checker =
+            Checker { bibliography: &self.bibliography, targets, ids, relations: &relations, raw_html, citation_notes };
         let drafts = self.options.drafts;
         let results: Vec<(usize, CompiledFile)> = which
             .par_iter()
