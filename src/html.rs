@@ -31,3 +31,16 @@ pub fn strip_tags(html: &str) -> String {
     }
     out
 }
+
+/// The text of an HTML fragment: its tags dropped and the entities this
+/// program writes (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`) turned back
+/// into characters, for places that take plain text (a search index, a
+/// tooltip, a template that escapes what it is given).
+pub fn text_of(html: &str) -> String {
+    strip_tags(html)
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

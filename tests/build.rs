@@ -102,20 +102,25 @@ fn backlinks_and_relations_with_inverse_labels() {
     let connections = between(&alpha, r#"<h2 id="relations">Connections</h2>"#, "</section>");
     // Inverse labels from site.yaml, on the target's page.
     assert!(
-        connections.contains("<dt>Includes</dt>\n<dd><ul><li><a href=\"../exercises/drill.html\">Drill Series</a>"),
+        connections.contains(
+            "<dt class=\"relation-part_of inverse\">Includes</dt>\n<dd><ul><li><a href=\"../exercises/drill.html\">Drill Series</a>"
+        ),
         "{connections}"
     );
-    assert!(connections.contains("<dt>Declarations adopted here</dt>"), "{connections}");
-    // Body links give "Mentioned in", separately from typed relations.
-    let mentioned = between(connections, r#"<dt id="mentioned-in">Mentioned in</dt>"#, "</dd>");
-    assert!(mentioned.contains("../exercises/drill.html"), "{mentioned}");
-    assert!(mentioned.contains("../declarations/decl.html"), "{mentioned}");
+    assert!(connections.contains("inverse\">Declarations adopted here</dt>"), "{connections}");
+    // The drill and the declaration link to alpha in their text, but are
+    // among its connections already: no "Mentioned in" repeats them.
+    assert!(!connections.contains("mentioned-in"), "{connections}");
     let drill = site.page("exercises/drill.html");
-    assert!(drill.contains("<dt>Part of</dt>\n<dd><ul><li><a href=\"../mechanisms/alpha.html\">Alpha Meetings</a>"));
+    assert!(drill.contains(
+        "<dt class=\"relation-part_of\">Part of</dt>\n<dd><ul><li><a href=\"../mechanisms/alpha.html\">Alpha Meetings</a>"
+    ));
     // A symmetric relation shows under its own label on both pages.
-    assert!(drill.contains("<dt>Related</dt>"));
+    assert!(drill.contains("<dt class=\"relation-related\">Related</dt>"));
     let decl = site.page("declarations/decl.html");
-    assert!(decl.contains("<dt>Related</dt>\n<dd><ul><li><a href=\"../exercises/drill.html\">"));
+    assert!(
+        decl.contains("<dt class=\"relation-related\">Related</dt>\n<dd><ul><li><a href=\"../exercises/drill.html\">")
+    );
 }
 
 #[test]
@@ -146,7 +151,7 @@ fn chronology_is_grouped_by_year_in_order() {
     // The disputed event is marked, with the other source's claim.
     assert!(
         y2005.contains(
-            r#"<span class="disputed-mark">disputed</span><span class="dispute-summary">Also given as: 2004 (Korolev"#
+            r#"<span class="disputed-mark">disputed</span><span class="dispute-summary">Other version: 2004: The article dates the series to 2004 (Korolev"#
         ),
         "{y2005}"
     );

@@ -84,3 +84,45 @@ fn no_two_entries_give_different_dates_for_the_same_event() {
     }
     assert!(clashes.is_empty(), "{clashes:#?}");
 }
+
+#[test]
+fn no_page_has_two_notes_that_say_the_same() {
+    let out = tempfile::tempdir().unwrap();
+    let mut options = Options::new(root());
+    options.out = out.path().join("site");
+    let outcome = pipeline::build(&options);
+    assert!(outcome.stats.is_some(), "{:#?}", outcome.diagnostics);
+    let li = scraper::Selector::parse(".notes li").unwrap();
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(&options.out) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") || entry.path().ends_with("print.html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        let doc = scraper::Html::parse_document(&html);
+        // Each note's own text, without its back-links.
+        let mut notes: Vec<String> = doc
+            .select(&li)
+            .map(|n| {
+                let mut text = String::new();
+                for child in n.children() {
+                    match scraper::ElementRef::wrap(child) {
+                        Some(e) if e.value().classes().any(|k| k == "backref") => {}
+                        Some(e) => text.extend(e.text()),
+                        None => text.push_str(child.value().as_text().map_or("", |t| &**t)),
+                    }
+                }
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            })
+            .collect();
+        if !notes.is_empty() {
+            pages += 1;
+        }
+        let count = notes.len();
+        notes.sort();
+        notes.dedup();
+        assert_eq!(notes.len(), count, "{}: two notes say the same", entry.path().display());
+    }
+    assert!(pages > 20, "{pages} pages with notes");
+}

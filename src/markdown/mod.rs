@@ -381,7 +381,25 @@ pub fn render(
             if matches!(target.last(), Some(Event::Text(t)) if t.is_empty()) {
                 target.pop();
             }
-            if let Some((Event::Text(next), _)) = events.get_mut(last + 1)
+            // Past any note references right after this one: their marks
+            // follow the punctuation too ("text[@a][^b]." → "text.¹,²").
+            let mut after = last + 1;
+            loop {
+                match events.get(after) {
+                    Some((Event::FootnoteReference(_), _)) => after += 1,
+                    Some((Event::Start(Tag::Link { dest_url, .. }), _)) if dest_url.as_ref() == CITE_DEST => {
+                        after = find_link_end(&events, after) + 1;
+                    }
+                    Some((Event::Text(t), _))
+                        if t.trim().is_empty()
+                            && matches!(events.get(after + 1), Some((Event::FootnoteReference(_), _))) =>
+                    {
+                        after += 1
+                    }
+                    _ => break,
+                }
+            }
+            if let Some((Event::Text(next), _)) = events.get_mut(after)
                 && let Some(p) = next.chars().next().filter(|c| ".,;:!?".contains(*c))
             {
                 target.push(Event::Text(p.to_string().into()));

@@ -228,7 +228,7 @@ fn marks_side_by_side_are_set_apart_and_follow_punctuation() {
     let (r, _, ds) = run("In 2012[^a] [@x] and Shoigu[^b]. [@k] More.\n\n[^a]: Aside.\n[^b]: Other.\n");
     assert!(ds.is_empty(), "{ds:?}");
     let sep = r#"<sup class="noteref-sep" aria-hidden="true">,</sup>"#;
-    assert!(r.html.contains(&format!(r#"In 2012<sup class="noteref">"#)), "{}", r.html);
+    assert!(r.html.contains(r#"In 2012<sup class="noteref">"#), "{}", r.html);
     assert_eq!(r.html.matches(sep).count(), 2, "{}", r.html);
     assert!(r.html.contains(r#"Shoigu.<sup class="noteref">"#), "the mark after the full stop: {}", r.html);
 }

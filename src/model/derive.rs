@@ -16,6 +16,12 @@ use crate::model::{Entries, Entry, Handbook};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelationGroup {
     pub label: String,
+    /// The relation's name in `site.yaml` (`follows`).
+    pub relation: String,
+    /// Whether the entry declares the relation (`follows`), rather than
+    /// another entry declaring it towards this one (`followed by`); both for
+    /// a symmetric relation.
+    pub declared_here: bool,
     /// Indexes into `Handbook::entries`.
     pub entries: Vec<usize>,
 }
@@ -43,10 +49,10 @@ pub struct Year {
 pub struct Derived {
     /// Per entry: entries whose text links to it (sorted by title, each once).
     pub mentioned_in: Vec<Vec<usize>>,
-    /// Per entry: its own relations, grouped by label.
-    pub relations_out: Vec<Vec<RelationGroup>>,
-    /// Per entry: relations others declare towards it, grouped by inverse label.
-    pub relations_in: Vec<Vec<RelationGroup>>,
+    /// Per entry: its connections, one group per label, in the order of the
+    /// relations' names, each relation's inverse right after it (`Follows`,
+    /// `Followed by`), a symmetric relation once whichever side declares it.
+    pub connections: Vec<Vec<RelationGroup>>,
     /// Years with events, ascending; every year between the first and last is present.
     pub years: Vec<Year>,
     /// Tag (as written) → its slug and the entries with it.
@@ -64,6 +70,10 @@ pub struct Derived {
 fn kind_index(kind: Kind) -> usize {
     Kind::ALL.iter().position(|k| *k == kind).expect("every kind is in ALL")
 }
+
+/// For one entry and relation: the entries it declares the relation towards,
+/// and those that declare it towards the entry.
+type Sides = (BTreeSet<usize>, BTreeSet<usize>);
 
 /// Derives backlinks, relations, chronology, tags and sources.
 pub fn derive(handbook: &Handbook) -> Derived {
@@ -85,6 +95,67 @@ pub fn derive(handbook: &Handbook) -> Derived {
             }
         }
     }
+    // Typed relations, from both sides.
+    let labels = &handbook.site.relations;
+    // (entry, relation name) → (declared there, declared towards it).
+    let mut sides: Vec<BTreeMap<&str, Sides>> = vec![BTreeMap::new(); entries.len()];
+    for (i, e) in entries.iter().enumerate() {
+        for (name, target) in &e.relations {
+            let Some(&t) = index.get(target.as_str()) else { continue };
+            if !labels.contains_key(name) {
+                continue;
+            }
+            sides[i].entry(name.as_str()).or_default().0.insert(t);
+            sides[t].entry(name.as_str()).or_default().1.insert(i);
+        }
+    }
+    let connections: Vec<Vec<RelationGroup>> = sides
+        .into_iter()
+        .map(|by_name| {
+            let mut groups: Vec<RelationGroup> = Vec::new();
+            let mut add = |label: &str, relation: &str, declared_here: bool, set: BTreeSet<usize>| {
+                if set.is_empty() {
+                    return;
+                }
+                // One heading per label, even where two relations share it.
+                match groups.iter_mut().find(|g| g.label == label) {
+                    Some(g) => {
+                        let new: Vec<usize> = set.into_iter().filter(|x| !g.entries.contains(x)).collect();
+                        g.entries.extend(new);
+                    }
+                    None => groups.push(RelationGroup {
+                        label: label.to_string(),
+                        relation: relation.to_string(),
+                        declared_here,
+                        entries: set.into_iter().collect(),
+                    }),
+                }
+            };
+            // Typed relations first; a symmetric one (`related`, the loosest)
+            // lists only the entries no other relation names.
+            let (symmetric, typed): (Vec<_>, Vec<_>) =
+                by_name.into_iter().partition(|(name, _)| labels[*name].symmetric);
+            let mut named: BTreeSet<usize> = BTreeSet::new();
+            for (name, (here, there)) in typed {
+                let RelationLabels { label, inverse, .. } = &labels[name];
+                named.extend(here.iter().chain(&there).copied());
+                add(label, name, true, here);
+                add(inverse, name, false, there);
+            }
+            for (name, (here, there)) in symmetric {
+                add(
+                    &labels[name].label,
+                    name,
+                    true,
+                    here.union(&there).filter(|x| !named.contains(x)).copied().collect(),
+                );
+            }
+            for g in &mut groups {
+                g.entries.sort_by(by_title);
+            }
+            groups
+        })
+        .collect();
     let mentioned_in = mentioned
         .into_iter()
         .map(|s| {
@@ -93,40 +164,6 @@ pub fn derive(handbook: &Handbook) -> Derived {
             v
         })
         .collect();
-
-    // Typed relations and their inverses.
-    let labels = &handbook.site.relations;
-    let mut out: Vec<BTreeMap<String, BTreeSet<usize>>> = vec![BTreeMap::new(); entries.len()];
-    let mut inn: Vec<BTreeMap<String, BTreeSet<usize>>> = vec![BTreeMap::new(); entries.len()];
-    for (i, e) in entries.iter().enumerate() {
-        for (name, target) in &e.relations {
-            let Some(&t) = index.get(target.as_str()) else { continue };
-            let Some(RelationLabels { label, inverse, symmetric }) = labels.get(name) else { continue };
-            out[i].entry(label.clone()).or_default().insert(t);
-            let back = if *symmetric { label } else { inverse };
-            inn[t].entry(back.clone()).or_default().insert(i);
-        }
-    }
-    // A symmetric relation declared on one side shows once on each page.
-    for (i, groups) in inn.iter_mut().enumerate() {
-        for (label, set) in groups.iter_mut() {
-            if let Some(own) = out[i].get(label) {
-                set.retain(|x| !own.contains(x));
-            }
-        }
-        groups.retain(|_, s| !s.is_empty());
-    }
-    let group = |m: BTreeMap<String, BTreeSet<usize>>| -> Vec<RelationGroup> {
-        m.into_iter()
-            .map(|(label, set)| {
-                let mut v: Vec<usize> = set.into_iter().collect();
-                v.sort_by(by_title);
-                RelationGroup { label, entries: v }
-            })
-            .collect()
-    };
-    let relations_out = out.into_iter().map(group).collect();
-    let relations_in = inn.into_iter().map(group).collect();
 
     // The chronology: every event, sorted by date, then entry title, then event title.
     let mut items: Vec<(PartialDate, usize, usize)> = Vec::new();
@@ -194,7 +231,7 @@ pub fn derive(handbook: &Handbook) -> Derived {
     let home_links =
         handbook.home.links.iter().filter_map(|l| l.target.as_deref().and_then(|t| index.get(t)).copied()).collect();
 
-    Derived { mentioned_in, relations_out, relations_in, years, tags, cited_by, by_kind, home_links, positions }
+    Derived { mentioned_in, connections, years, tags, cited_by, by_kind, home_links, positions }
 }
 
 /// Number of events on an entry's page, and their total: handy for summaries.

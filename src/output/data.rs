@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::html::strip_tags;
+use crate::html::text_of;
 use crate::model::derive::Derived;
 use crate::model::{Entry, Handbook};
 use crate::render::Page;
@@ -68,12 +68,12 @@ fn handbook_json(h: &Handbook, d: &Derived) -> String {
                     "title": ev.title,
                     "place": ev.place,
                     "participants": ev.participants,
-                    "note": strip_tags(&ev.note_html),
+                    "note": text_of(&ev.note_html),
                     "cite": ev.cites.iter().map(|c| &c.text).collect::<Vec<_>>(),
                     "disputed": ev.disputed.iter().map(|c| json!({
                         "date": c.date,
                         "place": c.place,
-                        "note": strip_tags(&c.note_html),
+                        "note": text_of(&c.note_html),
                         "cite": c.cites.iter().map(|x| &x.text).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
@@ -328,11 +328,11 @@ fn search_index(h: &Handbook) -> String {
                         ev.date,
                         ev.title,
                         ev.place.as_deref().unwrap_or_default(),
-                        strip_tags(&ev.note_html)
+                        text_of(&ev.note_html)
                     )
                 })
                 .collect();
-            let body = unescape(&strip_tags(&e.body_html));
+            let body = text_of(&e.body_html);
             // Results show an excerpt: keep the start of the body, not all of
             // it (the index still covers every word).
             let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
@@ -349,9 +349,4 @@ fn search_index(h: &Handbook) -> String {
         serde_json::to_string(&docs).expect("JSON"),
         crate::output::search::build(&fields, "id", &documents)
     )
-}
-
-/// The few entities our renderer writes, back to text.
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }

@@ -18,19 +18,25 @@ impl<'a> Renderer<'a> {
             .disputed
             .iter()
             .map(|c| {
-                let mut parts = Vec::new();
+                // What the other version claims: its date and place, and its note in words.
+                let mut claim = Vec::new();
                 if let Some(d) = c.date {
-                    parts.push(d.to_string());
+                    claim.push(d.to_string());
                 }
                 if let Some(p) = &c.place {
-                    parts.push(p.clone());
+                    claim.push(p.clone());
                 }
-                let who: Vec<String> = c
-                    .cites
-                    .iter()
-                    .map(|x| crate::html::strip_tags(&crate::cite::short_citation(bib, &x.items)))
-                    .collect();
-                format!("{} ({})", parts.join(", "), who.join("; "))
+                let note = plain_text(&c.note_html);
+                let mut text = claim.join(", ");
+                if !note.is_empty() {
+                    if !text.is_empty() {
+                        text.push_str(": ");
+                    }
+                    text.push_str(&note);
+                }
+                let items: Vec<_> = c.cites.iter().flat_map(|x| x.items.iter().cloned()).collect();
+                let who = crate::html::text_of(&crate::cite::short_citation(bib, &items));
+                format!("{} ({})", text.trim_end_matches('.'), who.trim_end_matches('.'))
             })
             .collect::<Vec<_>>()
             .join("; ");
@@ -112,4 +118,16 @@ impl<'a> Renderer<'a> {
         ctx.insert("next", &next);
         self.render("year.html", &path, &ctx, ds)
     }
+}
+
+/// The words of a rendered note, without its note marks or tags.
+fn plain_text(html: &str) -> String {
+    let mut rest = html;
+    let mut out = String::with_capacity(html.len());
+    while let Some(at) = rest.find("<sup class=\"noteref") {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find("</sup>").map_or("", |end| &rest[at + end + "</sup>".len()..]);
+    }
+    out.push_str(rest);
+    crate::html::text_of(&out).trim().to_string()
 }

@@ -2,7 +2,7 @@
 //! bibliography and "Cite this entry".
 
 use super::views::{BibItem, ClaimView, EntryView, EventView, Fact};
-use super::{Page, Renderer};
+use super::{Page, Renderer, neighbourhood};
 use crate::diagnostic::Diagnostics;
 use crate::model::Entry;
 use crate::urls;
@@ -18,6 +18,7 @@ impl<'a> Renderer<'a> {
         let path = urls::entry(e.kind, &e.id);
         let root = urls::root_of(&path);
         let d = &e.details;
+        let connections = self.groups(&self.derived.connections[i], &root);
         let mut facts = Vec::new();
         let mut fact = |label: &'static str, value: String| {
             if !value.is_empty() {
@@ -69,9 +70,14 @@ impl<'a> Renderer<'a> {
                         .collect(),
                 })
                 .collect(),
-            relations_out: self.groups(&self.derived.relations_out[i], &root),
-            relations_in: self.groups(&self.derived.relations_in[i], &root),
-            mentioned_in: self.derived.mentioned_in[i].iter().map(|&j| self.entry_ref(j, &root)).collect(),
+            neighbourhood_svg: neighbourhood::svg(&e.title, e.kind.name(), &connections),
+            connections,
+            // "Mentioned in" lists what the connections do not already show.
+            mentioned_in: self.derived.mentioned_in[i]
+                .iter()
+                .filter(|j| !self.derived.connections[i].iter().any(|g| g.entries.contains(j)))
+                .map(|&j| self.entry_ref(j, &root))
+                .collect(),
             notes: &e.notes.notes,
             bibliography: e.notes.bibliography.iter().map(|(k, h)| BibItem { key: k, html: h }).collect(),
             edit_url: self.edit_url(&e.content_path),

@@ -10,6 +10,7 @@ pub mod chart;
 mod chronology;
 mod entry;
 mod lists;
+mod neighbourhood;
 mod page;
 mod print;
 mod templates;
@@ -114,6 +115,8 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|g| GroupView {
                 label: &g.label,
+                relation: &g.relation,
+                declared_here: g.declared_here,
                 entries: g.entries.iter().map(|&i| self.entry_ref(i, root)).collect(),
             })
             .collect()

@@ -67,6 +67,10 @@ pub(in crate::render) struct EventView<'a> {
 #[derive(Serialize)]
 pub(in crate::render) struct GroupView<'a> {
     pub(super) label: &'a str,
+    /// The relation's name in `site.yaml`.
+    pub(super) relation: &'a str,
+    /// Declared by this entry (`Follows`), not by the others (`Followed by`).
+    pub(super) declared_here: bool,
     pub(super) entries: Vec<EntryRef<'a>>,
 }
 
@@ -100,8 +104,9 @@ pub(in crate::render) struct EntryView<'a> {
     pub(super) body_html: &'a str,
     pub(super) headings: &'a [Heading],
     pub(super) events: Vec<EventView<'a>>,
-    pub(super) relations_out: Vec<GroupView<'a>>,
-    pub(super) relations_in: Vec<GroupView<'a>>,
+    pub(super) connections: Vec<GroupView<'a>>,
+    /// The picture of the connections (SVG), if there are any.
+    pub(super) neighbourhood_svg: Option<String>,
     pub(super) mentioned_in: Vec<EntryRef<'a>>,
     pub(super) notes: &'a [Note],
     pub(super) bibliography: Vec<BibItem<'a>>,

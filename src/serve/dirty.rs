@@ -124,7 +124,7 @@ pub(super) fn dirty_pages(
     }
     // Pages of the entries that show entry `i` in one of their lists, or that it shows.
     let neighbours = |h: &Handbook, d: &Derived, i: usize, out: &mut HashSet<String>| {
-        for g in d.relations_out[i].iter().chain(&d.relations_in[i]) {
+        for g in &d.connections[i] {
             out.extend(g.entries.iter().map(|&j| urls::entry(h.entries[j].kind, &h.entries[j].id)));
         }
         out.extend(d.mentioned_in[i].iter().map(|&j| urls::entry(h.entries[j].kind, &h.entries[j].id)));
