@@ -106,7 +106,7 @@ pub(super) fn svg(title: &str, kind: &str, groups: &[GroupView]) -> Option<Strin
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="neighbourhood" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" aria-hidden="true" focusable="false">"#
+        r#"<svg class="neighbourhood" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" aria-hidden="true">"#
     );
     // The lines first, under the boxes.
     for (side, x_edge) in [(&left, BOX_WIDTH + PAD), (&right, WIDTH - BOX_WIDTH - PAD)] {
