@@ -23,13 +23,13 @@ fn footnotes_are_numbered_with_lettered_backlinks() {
     assert!(note.contains("Planning is done in advance (Xinhua News Agency"), "{note}");
     assert!(
         note.contains(
-            r##"href="#noteref-2" role="doc-backlink" aria-label="Back to note reference 2a">↩<sup>a</sup>"##
+            r##"href="#noteref-2" role="doc-backlink" aria-label="Back to reference a to note 2">↩<sup>a</sup>"##
         ),
         "{note}"
     );
     assert!(
         note.contains(
-            r##"href="#noteref-2-2" role="doc-backlink" aria-label="Back to note reference 2b">↩<sup>b</sup>"##
+            r##"href="#noteref-2-2" role="doc-backlink" aria-label="Back to reference b to note 2">↩<sup>b</sup>"##
         ),
         "{note}"
     );
