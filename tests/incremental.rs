@@ -184,3 +184,31 @@ fn incremental_rebuilds_of_the_bundled_handbook_match() {
     assert!(!report.failed(), "{:#?}", report.diagnostics);
     assert_same_as_full_build(&site, &session, "bundled title edit");
 }
+
+#[test]
+fn in_the_live_server_pages_nobody_is_looking_at_follow_the_reload() {
+    let site = Site::copy_of("basic");
+    let root = site.root();
+    let (mut session, _) = Session::start(Options::new(root));
+    session.defer_extras = true;
+    session.watched = ["exercises/drill.html".to_string(), "chronology/index.html".to_string()].into();
+    site.edit("content/exercises/drill.md", "title: Drill Series", "title: Drill Series Renamed");
+    let report = session.apply(&[root.join("content/exercises/drill.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    // Rendered before the reload: the entry's page and the pages open in a browser.
+    assert!(report.written.contains(&"exercises/drill.html".to_string()), "{:?}", report.written);
+    assert!(report.written.contains(&"chronology/index.html".to_string()), "{:?}", report.written);
+    // Left for later: its kind's list and the page of the entry it is part of.
+    for path in ["exercises/index.html", "mechanisms/alpha.html"] {
+        assert!(!report.written.contains(&path.to_string()), "{path} in {:?}", report.written);
+        assert!(session.is_stale(path), "{path}");
+    }
+    // Asked for, a page left for later is rendered on the spot.
+    session.render_now("exercises/index.html");
+    assert!(!session.is_stale("exercises/index.html"));
+    assert!(String::from_utf8_lossy(&session.page("exercises/index.html").unwrap()).contains("Drill Series Renamed"));
+    // The deferred work brings the rest up to date: then it is a full build again.
+    session.finish_extras();
+    assert!(!session.is_stale("mechanisms/alpha.html"));
+    assert_same_as_full_build(&site, &session, "after the deferred pages");
+}

@@ -34,8 +34,13 @@ fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
 
 /// Subscribes to the event stream; yields (event name, data) pairs.
 fn events(addr: SocketAddr) -> Receiver<(String, String)> {
+    events_of(addr, "/")
+}
+
+/// Subscribes to the event stream of the page at `page` (a URL path).
+fn events_of(addr: SocketAddr, page: &str) -> Receiver<(String, String)> {
     let mut stream = TcpStream::connect(addr).unwrap();
-    write!(stream, "GET /__handbook/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    write!(stream, "GET /__handbook/events?page={page} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         let mut reader = BufReader::new(stream);
@@ -234,4 +239,24 @@ fn a_stylesheet_change_is_swapped_without_reloading() {
     wait_for(&rx, "css");
     let (_, _, body) = get(addr, "/style.css");
     assert_eq!(body, "body { background: #eee; }\n");
+}
+
+#[test]
+fn a_title_edit_reloads_the_open_page_first_and_every_other_page_is_current_when_asked_for() {
+    let site = Site::copy_of("basic");
+    let addr = serve(&site);
+    let rx = events_of(addr, "/exercises/drill.html");
+    // Let the server take in the subscription before the save.
+    std::thread::sleep(Duration::from_millis(300));
+    site.edit("content/exercises/drill.md", "title: Drill Series", "title: Drill Series Renamed");
+    let data = wait_for(&rx, "reload");
+    // The open page and the entry's own page are in the reload; the pages
+    // that list the entry (its kind's list, the chronology, alpha's
+    // Connections) may follow, but are current whenever they are asked for.
+    assert!(data.contains("exercises/drill.html"), "{data}");
+    for page in ["/exercises/drill.html", "/exercises/", "/chronology/", "/mechanisms/alpha.html", "/tags/land.html"] {
+        let (status, _, body) = get(addr, page);
+        assert_eq!(status, 200, "{page}");
+        assert!(body.contains("Drill Series Renamed"), "{page} is not current");
+    }
 }

@@ -51,7 +51,8 @@
     });
   }
 
-  var source = new EventSource("/__handbook/events");
+  // The page's path tells the server what to render first after a save.
+  var source = new EventSource("/__handbook/events?page=" + encodeURIComponent(location.pathname));
   source.addEventListener("reload", function () { location.reload(); });
   source.addEventListener("css", function () { hide(); swapStylesheets(); });
   source.addEventListener("problems", function (event) { show(JSON.parse(event.data).problems); });

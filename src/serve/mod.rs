@@ -86,10 +86,10 @@ impl Message {
     }
 }
 
-/// The open pages' event streams.
+/// The open pages' event streams, each with the page it belongs to.
 #[derive(Default)]
 struct Clients {
-    senders: Mutex<Vec<Sender<String>>>,
+    senders: Mutex<Vec<(Sender<String>, String)>>,
     /// The problems of the current state, sent to pages as they connect.
     current: Mutex<Option<Message>>,
 }
@@ -98,16 +98,22 @@ impl Clients {
     fn broadcast(&self, message: &Message) {
         let text = message.to_sse();
         let mut senders = self.senders.lock().expect("no panic while held");
-        senders.retain(|s| s.send(text.clone()).is_ok());
+        senders.retain(|(s, _)| s.send(text.clone()).is_ok());
     }
 
-    fn subscribe(&self) -> Receiver<String> {
+    /// A stream for the page at output path `page`.
+    fn subscribe(&self, page: String) -> Receiver<String> {
         let (tx, rx) = channel();
         if let Some(m) = self.current.lock().expect("no panic while held").as_ref() {
             let _ = tx.send(m.to_sse());
         }
-        self.senders.lock().expect("no panic while held").push(tx);
+        self.senders.lock().expect("no panic while held").push((tx, page));
         rx
+    }
+
+    /// The output paths of the pages open now.
+    fn pages(&self) -> std::collections::BTreeSet<String> {
+        self.senders.lock().expect("no panic while held").iter().map(|(_, page)| page.clone()).collect()
     }
 }
 
@@ -300,7 +306,11 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                 if paths.is_empty() {
                     continue;
                 }
-                let report = session.lock().expect("no panic while held").apply(&paths);
+                let report = {
+                    let mut session = session.lock().expect("no panic while held");
+                    session.watched = clients.pages();
+                    session.apply(&paths)
+                };
                 let what = describe_paths(&paths, &options.root);
                 if verbose {
                     print_report(&report, &what);
@@ -362,6 +372,16 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
         }
     });
     Ok(Running { addr })
+}
+
+/// The output path of a page by the path of its URL: `/` is `index.html`,
+/// `/exercises/` is `exercises/index.html`, and a sub-path the page is
+/// served under is not part of it (the server serves from its root).
+fn page_path(url_path: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(url_path).decode_utf8().map(|p| p.into_owned());
+    let path = decoded.unwrap_or_default();
+    let path = path.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
 }
 
 /// Serves until interrupted.
@@ -448,8 +468,11 @@ fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clie
                 );
             }
             "events" => {
+                // `?page=/exercises/joint-sea.html`: the page this stream belongs to.
+                let page =
+                    rest.split_once("?page=").and_then(|(_, p)| p.split('&').next()).map(page_path).unwrap_or_default();
                 // Written by hand so that each event is flushed as it happens.
-                let rx = clients.subscribe();
+                let rx = clients.subscribe(page);
                 let mut out = request.into_writer();
                 let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
                 if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
@@ -474,7 +497,12 @@ fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clie
         return;
     }
     let (resolved, not_found) = {
-        let session = session.lock().expect("no panic while held");
+        let mut session = session.lock().expect("no panic while held");
+        // A page the last update touched but left for later is rendered now.
+        let path = page_path(url.split(['?', '#']).next().unwrap_or_default());
+        if session.is_stale(&path) {
+            session.render_now(&path);
+        }
         let resolved = resolve(&url, |p| session.page(p).is_some());
         let body = match &resolved {
             Resolved::File(p) => session.page(p).map(|b| (p.clone(), b)),

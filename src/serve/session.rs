@@ -90,6 +90,13 @@ pub struct Session {
     /// downloads) for [`Session::finish_extras`], so pages can reload first.
     pub defer_extras: bool,
     extras_due: bool,
+    /// The pages open in a browser (output paths), which an update renders
+    /// before the reload event; with `defer_extras`, the other pages it
+    /// touches follow, like the whole-handbook files.
+    pub watched: BTreeSet<String>,
+    /// Pages an update touched that are not rendered yet: served from the
+    /// last good state only after [`Session::render_now`] brings them up to date.
+    stale: BTreeSet<String>,
     /// Counts updates, so deferred work for an older state is not installed.
     generation: u64,
 }
@@ -124,6 +131,8 @@ impl Session {
             statics_changed: true,
             defer_extras: false,
             extras_due: false,
+            watched: BTreeSet::new(),
+            stale: BTreeSet::new(),
             generation: 0,
         };
         let mut timings = Timings::new();
@@ -278,11 +287,37 @@ impl Session {
             dirty_pages(&good.handbook, &good.derived, &handbook, &derived, &changes, self.pending_home)
         });
         timings.lap("dirty pages");
+        // In the live server, an update renders first what a reader can be
+        // looking at (the changed entries' pages, and the pages open in a
+        // browser); the other pages it touches (a kind's list of 10,000
+        // entries, the chronology) follow after the reload event.
+        let dirty = match dirty {
+            Some(paths) if self.defer_extras => {
+                let own: BTreeSet<String> = changes
+                    .iter()
+                    .flat_map(|c| c.old.iter().chain(c.new.iter()))
+                    .map(|(_, e)| urls::entry(e.kind, &e.id))
+                    .collect();
+                let (now, later): (HashSet<String>, HashSet<String>) =
+                    paths.into_iter().partition(|p| own.contains(p) || self.watched.contains(p));
+                self.stale.extend(later);
+                Some(now)
+            }
+            dirty => {
+                if dirty.is_none() {
+                    self.stale.clear();
+                }
+                dirty
+            }
+        };
         let mut render_ds = Diagnostics::new();
         let mut fresh = match &dirty {
             Some(paths) => renderer.render_paths(paths, &mut render_ds),
             None => renderer.render_all(&mut render_ds),
         };
+        for page in &fresh {
+            self.stale.remove(&page.path);
+        }
         if render_ds.has_errors() {
             render_ds.sort();
             report.diagnostics.extend(render_ds);
@@ -291,7 +326,7 @@ impl Session {
         timings.lap("render");
         let before: Pages = self.good.as_ref().map(|g| g.pages.clone()).unwrap_or_default();
         let defer = self.defer_extras && dirty.is_some();
-        self.extras_due = defer;
+        self.extras_due = defer || !self.stale.is_empty();
         if !defer {
             // The print page is made of the entry pages just rendered, or kept from before.
             let just: HashMap<&str, &[u8]> = fresh.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
@@ -383,6 +418,8 @@ pub struct ExtrasJob {
     history: Arc<HashMap<String, String>>,
     /// The entry pages the print page is made from.
     pages: Pages,
+    /// Pages the update touched that were left for later.
+    stale: Vec<String>,
 }
 
 impl ExtrasJob {
@@ -391,16 +428,18 @@ impl ExtrasJob {
         self.generation
     }
 
-    /// Builds the print page, the search index and the data downloads.
+    /// Renders the pages left for later, then builds the print page, the
+    /// search index and the data downloads.
     pub fn run(&self) -> Vec<Page> {
         let (tera, sources) = &*self.templates;
         let renderer = Renderer::new(tera, sources, &self.handbook, &self.derived, &self.history);
         let mut ds = Diagnostics::new();
-        let mut fresh = crate::pipeline::whole_handbook_files(
-            &renderer,
-            Some(|p: &str| self.pages.get(p).map(|b| b.as_slice())),
-            &mut ds,
-        );
+        let mut fresh = renderer.render_paths(&self.stale, &mut ds);
+        let just: HashMap<&str, &[u8]> = fresh.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
+        let page = |p: &str| just.get(p).copied().or_else(|| self.pages.get(p).map(|b| b.as_slice()));
+        let whole = crate::pipeline::whole_handbook_files(&renderer, Some(page), &mut ds);
+        drop(just);
+        fresh.extend(whole);
         fresh.sort_by(|a, b| a.path.cmp(&b.path));
         fresh
     }
@@ -435,7 +474,28 @@ impl Session {
             templates,
             history: self.history.clone(),
             pages: good.pages.clone(),
+            stale: self.stale.iter().cloned().collect(),
         })
+    }
+
+    /// Is the page at `path` touched by an update and not yet rendered?
+    pub fn is_stale(&self, path: &str) -> bool {
+        self.stale.contains(path)
+    }
+
+    /// Renders a page left for later now (a reader asked for it); the
+    /// deferred work renders it again, to the same bytes.
+    pub fn render_now(&mut self, path: &str) {
+        if !self.stale.remove(path) {
+            return;
+        }
+        let (Some(good), Some(templates)) = (self.good.as_mut(), self.templates.clone()) else { return };
+        let (tera, sources) = &*templates;
+        let renderer = Renderer::new(tera, sources, &good.handbook, &good.derived, &self.history);
+        let mut ds = Diagnostics::new();
+        for page in renderer.render_paths([path.to_string()].iter(), &mut ds) {
+            good.pages.insert(page.path, Arc::new(page.content));
+        }
     }
 
     /// Takes the files an [`ExtrasJob`] built, unless the handbook changed
@@ -449,6 +509,9 @@ impl Session {
         }
         let Some(good) = self.good.as_mut() else { return Vec::new() };
         let mut changed = Vec::new();
+        for page in &fresh {
+            self.stale.remove(&page.path);
+        }
         for page in fresh {
             if good.pages.get(&page.path).is_none_or(|old| **old != page.content) {
                 changed.push(page.path.clone());
