@@ -60,8 +60,11 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// One server; rounds of saves: (edit, how the saves were spaced, times).
-fn measure(root: &Path) -> (usize, Vec<(&'static str, &'static str, Vec<Duration>)>) {
+/// A round of saves: the edit, how the saves were spaced, and their times.
+type Round = (&'static str, &'static str, Vec<Duration>);
+
+/// One server; its rounds of saves.
+fn measure(root: &Path) -> (usize, Vec<Round>) {
     let running = start(
         Options::new(root),
         ServeOptions {
