@@ -266,6 +266,15 @@ impl Session {
         };
         // What is derived across entries (backlinks, relations, chronology,
         // tags, sources) is reused when no changed entry changed any of it.
+        // When no entry moved, what changed entries touch is derived again
+        // and the rest kept (a title, events, relations edited).
+        let in_place: Option<Vec<usize>> = changes
+            .iter()
+            .map(|c| match (&c.old, &c.new) {
+                (Some((i, _)), Some((j, _))) if i == j => Some(*i),
+                _ => None,
+            })
+            .collect();
         let derived = match previous {
             Some(good)
                 if !self.pending_home
@@ -273,6 +282,11 @@ impl Session {
             {
                 good.derived.clone()
             }
+            Some(good) if !self.pending_home && good.handbook.entries.len() == handbook.entries.len() => match in_place
+            {
+                Some(changed) => Arc::new(good.derived.patched(&good.handbook, &handbook, &changed)),
+                None => Arc::new(crate::model::derive::derive(&handbook)),
+            },
             _ => Arc::new(crate::model::derive::derive(&handbook)),
         };
         timings.lap("derive");
