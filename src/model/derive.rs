@@ -413,7 +413,7 @@ mod tests {
             check(&h, i, "events reversed", |e, _| e.events.reverse());
             check(&h, i, "an event moved to another year", |e, _| {
                 if let Some(ev) = e.events.first_mut() {
-                    ev.date = crate::content::date::PartialDate::parse("2011").unwrap();
+                    ev.date = PartialDate::parse("2011").unwrap();
                 }
             });
             check(&h, i, "events dropped", |e, _| e.events.clear());
