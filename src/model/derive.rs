@@ -8,6 +8,7 @@
 //! work that grows with what the changed entries touch (`handbook serve`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::content::Kind;
 use crate::content::date::PartialDate;
@@ -17,9 +18,9 @@ use crate::model::{Entries, Entry, Handbook};
 /// A group of related entries under one label ("Followed by": [...]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelationGroup {
-    pub label: String,
+    pub label: Arc<str>,
     /// The relation's name in `site.yaml` (`follows`).
-    pub relation: String,
+    pub relation: Arc<str>,
     /// Whether the entry declares the relation (`follows`), rather than
     /// another entry declaring it towards this one (`followed by`); both for
     /// a symmetric relation.
@@ -145,8 +146,29 @@ impl Derived {
         if !same_events {
             d.years = rechronicled(&self.years, &entries, changed).unwrap_or_else(|| chronology(&entries));
         }
-        d.tags = tags(&entries);
-        d.cited_by = cited_by(&entries);
+        // Tags and sources: listed again when an entry's changed, re-sorted
+        // where a changed entry's title moves it.
+        let retitled: Vec<usize> = changed.iter().copied().filter(|&i| before[i].title != entries[i].title).collect();
+        if changed.iter().any(|&i| before[i].tags != entries[i].tags) {
+            d.tags = tags(&entries);
+        } else if !retitled.is_empty() {
+            for (_, list) in d.tags.values_mut() {
+                if retitled.iter().any(|i| list.contains(i)) {
+                    list.sort_by(by_title(&entries));
+                }
+            }
+        }
+        if changed.iter().any(|&i| before[i].notes.cited_keys != entries[i].notes.cited_keys) {
+            d.cited_by = cited_by(&entries);
+        } else {
+            for &i in &retitled {
+                for key in &entries[i].notes.cited_keys {
+                    if let Some(list) = d.cited_by.get_mut(key) {
+                        list.sort_by(by_title(&entries));
+                    }
+                }
+            }
+        }
         d
     }
 }
@@ -188,6 +210,12 @@ fn connections(
     which: &[usize],
 ) -> Vec<Vec<RelationGroup>> {
     let slot: HashMap<usize, usize> = which.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    // Each label and name once, shared by every group that shows it.
+    let shared: HashMap<&str, Arc<str>> = labels
+        .iter()
+        .flat_map(|(n, l)| [n.as_str(), l.label.as_str(), l.inverse.as_str()])
+        .map(|s| (s, Arc::from(s)))
+        .collect();
     // (entry, relation name) → (declared there, declared towards it).
     let mut sides: Vec<BTreeMap<&str, Sides>> = vec![BTreeMap::new(); which.len()];
     for (i, e) in entries.iter().enumerate() {
@@ -213,14 +241,14 @@ fn connections(
                     return;
                 }
                 // One heading per label, even where two relations share it.
-                match groups.iter_mut().find(|g| g.label == label) {
+                match groups.iter_mut().find(|g| &*g.label == label) {
                     Some(g) => {
                         let new: Vec<usize> = set.into_iter().filter(|x| !g.entries.contains(x)).collect();
                         g.entries.extend(new);
                     }
                     None => groups.push(RelationGroup {
-                        label: label.to_string(),
-                        relation: relation.to_string(),
+                        label: shared[label].clone(),
+                        relation: shared[relation].clone(),
                         declared_here,
                         entries: set.into_iter().collect(),
                     }),
