@@ -12,6 +12,7 @@ mod entry;
 mod lists;
 mod page;
 mod print;
+mod search;
 mod templates;
 mod views;
 
@@ -160,6 +161,7 @@ impl<'a> Renderer<'a> {
             (urls::SOURCES.to_string(), Job::Sources),
             (urls::TAGS.to_string(), Job::Tags),
             (urls::NOT_FOUND.to_string(), Job::NotFound),
+            (urls::SEARCH.to_string(), Job::Search),
         ]);
         jobs.extend(Kind::ALL.into_iter().map(|k| (urls::kind_index(k), Job::Kind(k))));
         jobs.extend(
@@ -181,6 +183,7 @@ impl<'a> Renderer<'a> {
             urls::PagePath::Tags => Job::Tags,
             urls::PagePath::NotFound => Job::NotFound,
             urls::PagePath::Print => return None,
+            urls::PagePath::Search => Job::Search,
             urls::PagePath::KindIndex(kind) => Job::Kind(kind),
             urls::PagePath::Entry(kind, id) => {
                 let i = *d.positions.get(id)?;
@@ -246,6 +249,7 @@ impl<'a> Renderer<'a> {
             Job::Tags => self.tags_page(ds),
             Job::Tag(tag) => self.tag_page(&tag, ds),
             Job::NotFound => self.not_found_page(ds),
+            Job::Search => self.search_page(ds),
         }
     }
 
@@ -317,6 +321,7 @@ enum Job {
     Tags,
     Tag(String),
     NotFound,
+    Search,
 }
 
 #[cfg(test)]
