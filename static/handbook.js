@@ -358,14 +358,7 @@ var handbookSearchText = (function () {
     return word;
   }
 
-  // The shard key of a term: its first three characters, its first if CJK.
-  function shardKey(term) {
-    var chars = Array.from(term);
-    if (!chars.length) return "";
-    return chars.slice(0, isCJK(chars[0].codePointAt(0)) ? 1 : 3).join("");
-  }
-
-  return { tokens: tokens, wordTerm: wordTerm, stemEn: stemEn, stemRu: stemRu, shardKey: shardKey, foldChar: foldChar };
+  return { tokens: tokens, wordTerm: wordTerm, stemEn: stemEn, stemRu: stemRu, foldChar: foldChar };
 })();
 
 (function () {
@@ -398,9 +391,12 @@ var handbookSearchText = (function () {
 
   // A query: the words and CJK runs to find, each with the index terms
   // that match it (`term` exactly, or any term it begins when `prefix`).
+  // A last word of one or two letters, still being typed, waits for more.
   function parse(q) {
-    var english = manifest.stem === "en", parts = [];
-    T.tokens(q).forEach(function (t) {
+    var english = manifest.stem === "en", parts = [], toks = T.tokens(q);
+    var last = toks[toks.length - 1];
+    if (toks.length > 1 && last && !last.cjk && last.end === q.length && Array.from(last.text).length < 3) toks.pop();
+    toks.forEach(function (t) {
       if (t.cjk) {
         var chars = Array.from(t.text);
         if (chars.length === 1) parts.push({ alts: [{ term: chars[0], prefix: false }] });
@@ -413,15 +409,26 @@ var handbookSearchText = (function () {
       if (t.text !== term && Array.from(t.text).length >= 3) alts.push({ term: t.text, prefix: true });
       parts.push({ alts: alts });
     });
+    parts.forEach(function (p) { p.alts.forEach(placeAlt); });
     return parts;
   }
+  // The shard a term is in: the last whose first term is not after it.
   function shardOf(term) {
-    var key = T.shardKey(term), keys = manifest.shards, lo = 0, hi = keys.length - 1;
+    var firsts = manifest.shards, lo = 0, hi = firsts.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (keys[mid] <= key) lo = mid; else hi = mid - 1;
+      if (firsts[mid] <= term) lo = mid; else hi = mid - 1;
     }
     return lo;
+  }
+  // The shards an alternative needs: the terms it begins are in one or two
+  // (a prefix that would need more matches exactly until more is typed).
+  var PREFIX_SHARDS = 2;
+  function placeAlt(alt) {
+    var first = shardOf(alt.term), last = alt.prefix ? shardOf(alt.term + "\uffff") : first;
+    if (last - first >= PREFIX_SHARDS) { alt.prefix = false; last = first; }
+    alt.shards = [];
+    for (var i = first; i <= last; i++) alt.shards.push(i);
   }
   function matches(alt, term) {
     return term === alt.term || (alt.prefix && term.lastIndexOf(alt.term, 0) === 0);
@@ -429,22 +436,24 @@ var handbookSearchText = (function () {
   // Documents with every part of the query, best first: [{doc, score}].
   function find(parts) {
     var need = [];
-    parts.forEach(function (p) { p.alts.forEach(function (a) { need.push(shardOf(a.term)); }); });
+    parts.forEach(function (p) { p.alts.forEach(function (a) { need = need.concat(a.shards); }); });
     return Promise.all(need.map(function (i) { return load("search/s/" + i + ".js"); })).then(function () {
       var n = manifest.docs, total = null;
       parts.forEach(function (p) {
         var scores = new Map();
         p.alts.forEach(function (alt) {
-          var shard = shards[shardOf(alt.term)] || {};
-          Object.keys(shard).forEach(function (term) {
-            if (!matches(alt, term)) return;
-            var list = shard[term], df = list.length / 2;
-            var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (term === alt.term ? 1 : 0.5);
-            for (var i = 0, doc = 0; i < list.length; i += 2) {
-              doc += list[i];
-              var s = idf * list[i + 1];
-              if (!(scores.get(doc) >= s)) scores.set(doc, s);
-            }
+          alt.shards.forEach(function (i) {
+            var shard = shards[i] || {};
+            Object.keys(shard).forEach(function (term) {
+              if (!matches(alt, term)) return;
+              var list = shard[term], df = list.length / 2;
+              var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (term === alt.term ? 1 : 0.5);
+              for (var k = 0, doc = 0; k < list.length; k += 2) {
+                doc += list[k];
+                var s = idf * list[k + 1];
+                if (!(scores.get(doc) >= s)) scores.set(doc, s);
+              }
+            });
           });
         });
         if (total === null) total = scores;
@@ -601,7 +610,8 @@ var handbookSearchText = (function () {
     };
     var run = function () {
       var q = input.value.trim();
-      if (!q) return clear();
+      // One letter is not yet a query (one CJK character is).
+      if (!q || (q.length === 1 && !T.tokens(q).some(function (t) { return t.cjk; }))) return clear();
       search(q, function (hits, parts) {
         var top = hits.slice(0, SHOWN);
         docs_(top).then(function () {

@@ -308,7 +308,7 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
 
 /// The search index (see `crate::output::search`): every entry as a
 /// document of passages, split into files a query loads as it needs them.
-fn search_files(h: &Handbook) -> Vec<Page> {
+pub fn search_files(h: &Handbook) -> Vec<Page> {
     use crate::output::search::{Document, Passage, html_passages};
     let passage = |kind: char, anchor: &str, text: String| Passage { kind, anchor: anchor.to_string(), text };
     let docs: Vec<Document> = h

@@ -3,13 +3,13 @@
 //! page run a script from a file, not `fetch` one).
 //!
 //! - `search/index.js`, the manifest: the number of documents, whether
-//!   words are stemmed as English, and the first shard key of each shard.
+//!   words are stemmed as English, and the first term of each shard.
 //! - `search/s/N.js`, the shards: every term of the handbook with its
-//!   postings (document numbers and weights), grouped by the term's first
-//!   three characters (its first, for CJK; see [`text::shard_key`]) and the
-//!   groups cut into files of about [`SHARD_BYTES`]. A group is never split,
-//!   so a word, or the start of one of three or more letters, is found in
-//!   one file.
+//!   postings (document numbers and weights), in order, cut into files of
+//!   about [`SHARD_BYTES`]. A word is in one shard, found by its place in
+//!   the order; a cut does not split the terms that share their first three
+//!   characters unless they fill several shards, so the words that begin
+//!   with what a reader has typed are in one or two.
 //! - `search/d/N.js`, one per document: its title, kind, address and text in
 //!   passages (aliases, summary, each event with its anchor, each section of
 //!   the body with its heading's anchor), from which a result shows the
@@ -139,13 +139,15 @@ pub fn files(docs: &[Document], english: bool) -> Vec<(String, String)> {
     // UTF-16 order, the order in which the browser compares strings.
     terms.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
 
-    // Cut the groups of terms that share a shard key into shards.
+    // Cut the sorted terms into shards of about SHARD_BYTES, where a cut
+    // splits no group of terms that share their first three characters (see
+    // `cut_level`), so a prefix of three or more letters is in one shard
+    // unless its group is a great deal larger than a shard.
     let mut shards: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
     let mut size = 0;
     for i in 0..terms.len() {
-        let new_group = i > 0 && text::shard_key(terms[i].0) != text::shard_key(terms[i - 1].0);
-        if new_group && size >= SHARD_BYTES {
+        if i > start && size >= SHARD_BYTES && common_prefix(terms[i - 1].0, terms[i].0) < cut_level(size) {
             shards.push(start..i);
             start = i;
             size = 0;
@@ -157,14 +159,14 @@ pub fn files(docs: &[Document], english: bool) -> Vec<(String, String)> {
     }
 
     let mut out: Vec<(String, String)> = Vec::with_capacity(shards.len() + docs.len() + 1);
-    let keys: Vec<&str> = shards.iter().map(|r| terms.get(r.start).map_or("", |t| text::shard_key(t.0))).collect();
+    let firsts: Vec<&str> = shards.iter().map(|r| terms.get(r.start).map_or("", |t| t.0)).collect();
     out.push((
         urls::SEARCH_INDEX.to_string(),
         format!(
             "handbookSearch.index({{\"docs\":{},\"stem\":{},\"shards\":{}}});\n",
             docs.len(),
             json(if english { "en" } else { "" }),
-            serde_json::to_string(&keys).expect("JSON")
+            serde_json::to_string(&firsts).expect("JSON")
         ),
     ));
     out.par_extend(shards.par_iter().enumerate().map(|(i, range)| {
@@ -196,6 +198,20 @@ pub fn files(docs: &[Document], english: bool) -> Vec<(String, String)> {
     }));
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// How many characters two neighbouring terms may share and still be cut
+/// apart, once a shard has `size` bytes: none of the first three (a prefix
+/// query of three letters then loads one shard), unless the shard is already
+/// twice, three or four times as large as it should be, when a group of
+/// terms sharing three, four or five characters is split instead.
+fn cut_level(size: usize) -> usize {
+    3 + (size / SHARD_BYTES).saturating_sub(1).min(3)
+}
+
+/// The number of characters `a` and `b` begin with alike.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// A term's weight in a document: BM25's term-frequency part in each field
@@ -277,10 +293,10 @@ pub fn html_passages(html: &str) -> Vec<Passage> {
                 }
             }
             "p" | "li" | "tr" | "blockquote" | "pre" | "dt" | "dd" | "div" | "ul" | "ol" | "table" | "hr"
-            | "figure" | "figcaption" | "section" | "details" | "summary" => {
-                if heading.is_none() {
-                    flush(&mut current, 'b', &anchor, &mut out);
-                }
+            | "figure" | "figcaption" | "section" | "details" | "summary"
+                if heading.is_none() =>
+            {
+                flush(&mut current, 'b', &anchor, &mut out)
             }
             "td" | "th" | "br" => current.push(' '),
             _ => {}
@@ -377,8 +393,7 @@ mod tests {
         let json = manifest.trim().strip_prefix("handbookSearch.index(")?.strip_suffix(");")?;
         let manifest: serde_json::Value = serde_json::from_str(json).ok()?;
         let keys: Vec<&str> = manifest["shards"].as_array()?.iter().map(|k| k.as_str().unwrap()).collect();
-        let key = text::shard_key(term);
-        let i = keys.iter().rposition(|k| k.encode_utf16().le(key.encode_utf16()))?;
+        let i = keys.iter().rposition(|k| k.encode_utf16().le(term.encode_utf16()))?;
         let shard = &files.iter().find(|(p, _)| *p == urls::search_shard(i))?.1;
         let json = shard.trim().strip_prefix(&format!("handbookSearch.shard({i},"))?.strip_suffix(");")?;
         let shard: serde_json::Value = serde_json::from_str(json).ok()?;
@@ -406,6 +421,46 @@ mod tests {
         assert_eq!(joint.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 1]);
         assert!(joint[0].1 > joint[1].1, "{joint:?}");
         assert!(lookup(&files, "the").is_none(), "stop words are left out");
+    }
+
+    #[test]
+    fn cuts_keep_three_letter_groups_together_until_they_are_too_large() {
+        assert_eq!(cut_level(SHARD_BYTES), 3);
+        assert_eq!(cut_level(2 * SHARD_BYTES + 1), 4);
+        assert_eq!(cut_level(100 * SHARD_BYTES), 6);
+        assert_eq!(common_prefix("морск", "моряк"), 3);
+        // 676 groups of ten terms, then one group of 6,000: the small groups
+        // stay whole, the large one is split where four letters change.
+        let mut words: Vec<String> = Vec::new();
+        for a in 'a'..='z' {
+            for b in 'a'..='z' {
+                words.extend((0..10).map(|n| format!("q{a}{b}{n}")));
+            }
+        }
+        words.extend((0..6000).map(|n| format!("zzz{n:04}")));
+        let docs: Vec<Document> = words.chunks(4).map(|w| doc("Entry", &[('b', "", &w.join(" "))])).collect();
+        let files = files(&docs, false);
+        let shards: Vec<Vec<String>> = (0..)
+            .map_while(|i| files.iter().find(|(p, _)| *p == urls::search_shard(i)))
+            .map(|(_, text)| {
+                let json = text.split_once(',').unwrap().1.trim_end_matches(");\n");
+                let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
+                map.keys().cloned().collect()
+            })
+            .collect();
+        assert!(shards.len() >= 4, "{} shards", shards.len());
+        let mut split_zzz = 0;
+        for pair in shards.windows(2) {
+            let (last, first) = (pair[0].last().unwrap(), pair[1].first().unwrap());
+            match common_prefix(last, first) {
+                n if n < 3 => {}
+                n => {
+                    assert!(last.starts_with("zzz") && n < 6, "{last} | {first}");
+                    split_zzz += 1;
+                }
+            }
+        }
+        assert!(split_zzz > 0);
     }
 
     #[test]

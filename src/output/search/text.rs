@@ -189,20 +189,6 @@ impl Analyzer {
     }
 }
 
-/// The shard a term belongs to: its first three characters, or its first
-/// character when that is CJK. Every term that starts with a query of three
-/// or more letters is in the query's shard, so a prefix search loads one
-/// file.
-pub fn shard_key(term: &str) -> &str {
-    let mut ends = term.char_indices().map(|(i, c)| i + c.len_utf8());
-    let first = term.chars().next();
-    let n = if first.is_some_and(is_cjk) { 1 } else { 3 };
-    match ends.nth(n - 1) {
-        Some(end) => &term[..end],
-        None => term,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,14 +231,5 @@ mod tests {
         assert_eq!(terms("海上联合-2012"), ["海", "海上", "上", "上联", "联", "联合", "合", "2012"]);
         // A CJK run ends a Latin word and the reverse.
         assert_eq!(terms("G20峰会"), ["g20", "峰", "峰会", "会"]);
-    }
-
-    #[test]
-    fn shard_keys() {
-        assert_eq!(shard_key("exercis"), "exe");
-        assert_eq!(shard_key("ab"), "ab");
-        assert_eq!(shard_key("морск"), "мор");
-        assert_eq!(shard_key("海上"), "海");
-        assert_eq!(shard_key(""), "");
     }
 }
