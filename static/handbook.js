@@ -628,6 +628,7 @@ var handbookSearchText = (function () {
             list.appendChild(li);
           }
           status.textContent = hits.length ? plural(hits.length) : "No results for “" + q + "”";
+          status.setAttribute("data-query", q);
           panel.hidden = false;
         }, unavailable(status));
       }, function () { unavailable(status)(); panel.hidden = false; });
