@@ -354,7 +354,7 @@ pub fn search_files(h: &Handbook) -> Vec<Page> {
         })
         .collect();
     let english = h.site.language.split(['-', '_']).next().is_some_and(|l| l.eq_ignore_ascii_case("en"));
-    crate::output::search::files(&docs, english)
+    crate::output::search::files(docs, english)
         .into_iter()
         .map(|(path, content)| Page { path, content: content.into_bytes() })
         .collect()

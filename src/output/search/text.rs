@@ -111,6 +111,19 @@ pub fn tokens(text: &str) -> Vec<Token> {
         *current = Class::None;
     };
     for c in text.chars() {
+        // The common case first: ASCII folds to itself, lowercased.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                if current != Class::Word {
+                    flush(&mut current, &mut word, &mut run, &mut out);
+                    current = Class::Word;
+                }
+                word.push(c.to_ascii_lowercase());
+            } else {
+                flush(&mut current, &mut word, &mut run, &mut out);
+            }
+            continue;
+        }
         if is_cjk(c) {
             if current != Class::Cjk {
                 flush(&mut current, &mut word, &mut run, &mut out);
@@ -144,6 +157,9 @@ pub fn tokens(text: &str) -> Vec<Token> {
 pub struct Analyzer {
     english: Option<Pipeline>,
     russian: rust_stemmers::Stemmer,
+    /// Words already seen, with their terms: a handbook repeats its
+    /// vocabulary, and stemming costs more than a lookup.
+    seen: std::cell::RefCell<std::collections::HashMap<String, Option<String>>>,
 }
 
 impl Analyzer {
@@ -152,12 +168,26 @@ impl Analyzer {
         Analyzer {
             english: english.then(|| English::new().make_pipeline()),
             russian: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::Russian),
+            seen: Default::default(),
         }
     }
 
     /// The term a word is indexed under, or None for a stop word or a word
     /// too long to be one.
     pub fn word(&self, word: &str) -> Option<String> {
+        if let Some(term) = self.seen.borrow().get(word) {
+            return term.clone();
+        }
+        let term = self.stem(word);
+        let mut seen = self.seen.borrow_mut();
+        if seen.len() > 200_000 {
+            seen.clear();
+        }
+        seen.insert(word.to_string(), term.clone());
+        term
+    }
+
+    fn stem(&self, word: &str) -> Option<String> {
         if word.chars().count() > MAX_WORD {
             return None;
         }
