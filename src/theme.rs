@@ -20,15 +20,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("tag.html", include_str!("../templates/tag.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("print.html", include_str!("../templates/print.html")),
+    ("search.html", include_str!("../templates/search.html")),
 ];
 
 /// Static files every site gets unless its `static/` has its own version.
-pub const STATIC_FILES: &[(&str, &str)] = &[
-    ("style.css", include_str!("../static/style.css")),
-    ("handbook.js", include_str!("../static/handbook.js")),
-    // elasticlunr 0.9.5 (MIT), the search front end mdBook and Zola also use.
-    ("elasticlunr.min.js", include_str!("../static/elasticlunr.min.js")),
-];
+pub const STATIC_FILES: &[(&str, &str)] =
+    &[("style.css", include_str!("../static/style.css")), ("handbook.js", include_str!("../static/handbook.js"))];
 
 /// The archetype of each kind of entry, by the kind's name.
 pub const ARCHETYPES: &[(&str, &str)] = &[

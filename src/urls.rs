@@ -34,8 +34,12 @@ pub const REFERENCES_BIB: &str = "references.bib";
 pub const FEED: &str = "feed.xml";
 /// Every page, for search engines.
 pub const SITEMAP: &str = "sitemap.xml";
-/// The search index, loaded by the search box.
-pub const SEARCH_INDEX: &str = "search-index.js";
+/// The search page, which shows the results of `search.html?q=…`.
+pub const SEARCH: &str = "search.html";
+/// The folder of the search index's files.
+pub const SEARCH_DIR: &str = "search/";
+/// The search index's manifest, loaded when the search box is first used.
+pub const SEARCH_INDEX: &str = "search/index.js";
 /// The stylesheet of highlighted code.
 pub const SYNTAX_CSS: &str = "syntax.css";
 
@@ -52,6 +56,16 @@ pub fn kind_index(kind: Kind) -> String {
 /// The chronology of one year: `chronology/2016.html`.
 pub fn year(year: i32) -> String {
     format!("chronology/{year}.html")
+}
+
+/// Shard `i` of the search index: `search/s/3.js`.
+pub fn search_shard(i: usize) -> String {
+    format!("{SEARCH_DIR}s/{i}.js")
+}
+
+/// The search index's text of document `i`: `search/d/12.js`.
+pub fn search_doc(i: usize) -> String {
+    format!("{SEARCH_DIR}d/{i}.js")
 }
 
 /// The page of the tag whose slug is `slug`: `tags/naval.html`.
@@ -75,6 +89,7 @@ pub enum PagePath<'a> {
     Tags,
     NotFound,
     Print,
+    Search,
     KindIndex(Kind),
     Entry(Kind, &'a str),
     Year(&'a str),
@@ -91,6 +106,7 @@ pub fn parse(path: &str) -> Option<PagePath<'_>> {
         TAGS => PagePath::Tags,
         NOT_FOUND => PagePath::NotFound,
         PRINT => PagePath::Print,
+        SEARCH => PagePath::Search,
         _ => {
             let (folder, name) = path.split_once('/')?;
             let stem = name.strip_suffix(".html").filter(|s| !s.contains('/'))?;
@@ -117,7 +133,7 @@ mod tests {
         }
         assert_eq!(parse(&year(2016)), Some(PagePath::Year("2016")));
         assert_eq!(parse(&tag("naval")), Some(PagePath::Tag("naval")));
-        for page in [HOME, CHRONOLOGY, SOURCES, TAGS, NOT_FOUND, PRINT] {
+        for page in [HOME, CHRONOLOGY, SOURCES, TAGS, NOT_FOUND, PRINT, SEARCH] {
             assert!(parse(page).is_some(), "{page}");
         }
         assert_eq!(parse("a/b/c.html"), None);

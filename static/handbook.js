@@ -105,82 +105,599 @@
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
 })();
 
-// Search: loads the index the first time the search box is used, then shows
-// results as you type, with the matching words highlighted.
-(function () {
+// ---------------------------------------------------------------------------
+// Search. Nothing is loaded until the search box is used; then the index's
+// manifest, one shard per word of the query and one small file per result
+// shown, each a script (so search works from file:// as well as a server).
+// See src/output/search/mod.rs for the files. Words are analysed here
+// exactly as src/output/search/text.rs analysed the handbook's text, so the
+// two must change together (browser-tests/tests/search.test.mjs checks they
+// agree on every word of the bundled handbook and on a list of Russian forms).
+var handbookSearchText = (function () {
   "use strict";
-  var form = document.querySelector("form.site-search");
-  if (!form) return;
-  form.hidden = false;
-  var root = form.getAttribute("data-root") || "";
-  var input = form.querySelector("input[type=search]");
-  var results = form.querySelector(".search-results");
-  var status = form.querySelector(".search-status");
-  var index = null, loading = false, pending = null;
+  function isCJK(cp) {
+    return (cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
+      (cp >= 0xac00 && cp <= 0xd7af) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x3ffff);
+  }
+  var SPECIAL = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i" };
+  var MARKS = /\p{M}/gu, WORD = /^[\p{L}\p{N}]+$/u, CYRILLIC = /[\u0400-\u04ff]/, ASCII = /^[\x00-\x7f]*$/;
+  var MAX_WORD = 40;
 
-  function load(then) {
-    if (index) return then();
-    pending = then;
-    if (loading) return;
-    loading = true;
-    var scripts = ["elasticlunr.min.js", "search-index.js"], done = 0;
-    scripts.forEach(function (name) {
-      var s = document.createElement("script");
-      s.src = root + name;
-      s.onload = function () {
-        if (++done < scripts.length) return;
-        index = elasticlunr.Index.load(window.handbookSearch.index);
-        if (pending) pending();
-      };
-      document.head.appendChild(s);
-    });
+  // One character, folded: lowercased, Latin without diacritics, ё as е.
+  function foldChar(ch) {
+    if (isCJK(ch.codePointAt(0))) return ch;
+    var out = "";
+    for (var lower of ch.toLowerCase()) {
+      var cp = lower.codePointAt(0);
+      if (cp >= 0x400 && cp <= 0x4ff) out += lower === "ё" ? "е" : lower;
+      else if (SPECIAL[lower]) out += SPECIAL[lower];
+      else out += lower.normalize("NFD").replace(MARKS, "");
+    }
+    return out;
   }
-  function escapeHtml(s) {
-    return s.replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+
+  // Words ({cjk: false, text: folded}) and CJK runs ({cjk: true, text}),
+  // each with where it is in `text` (start, end: UTF-16 offsets).
+  function tokens(text) {
+    var out = [], cur = null, i = 0;
+    for (var ch of text) {
+      var start = i;
+      i += ch.length;
+      if (isCJK(ch.codePointAt(0))) {
+        if (!cur || !cur.cjk) { if (cur) out.push(cur); cur = { cjk: true, text: "", start: start, end: i }; }
+        cur.text += ch;
+        cur.end = i;
+        continue;
+      }
+      var f = foldChar(ch);
+      if (f === "") { if (cur) cur.end = i; continue; }
+      if (WORD.test(f)) {
+        if (!cur || cur.cjk) { if (cur) out.push(cur); cur = { cjk: false, text: "", start: start, end: i }; }
+        cur.text += f;
+        cur.end = i;
+      } else {
+        if (cur) out.push(cur);
+        cur = null;
+      }
+    }
+    if (cur) out.push(cur);
+    return out;
   }
-  function highlight(text, words) {
-    var html = escapeHtml(text);
-    words.forEach(function (w) {
-      if (w.length < 2) return;
-      var re = new RegExp("(" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + ")", "gi");
-      html = html.replace(re, "<mark>$1</mark>");
-    });
-    return html;
+
+  // elasticlunr's English stop words.
+  var STOP = {};
+  ("a able about across after all almost also am among an and any are as at be because been but by can cannot could dear " +
+   "did do does either else ever every for from get got had has have he her hers him his how however i if in into is it its " +
+   "just least let like likely may me might most must my neither no nor not of off often on only or other our own rather " +
+   "said say says she should since so some than that the their them then there these they this tis to too twas us wants " +
+   "was we were what when where which while who whom why will with would yet you your").split(" ").forEach(function (w) { STOP[w] = true; });
+  STOP[""] = true;
+
+  // The Porter stemmer as elasticlunr-rs has it (Martin Porter's C version).
+  function stemEn(word) {
+    if (word.length <= 2) return word;
+    var b = word.split(""), k = b.length, j = 0;
+    function cons(i) {
+      var c = b[i];
+      if (c === "a" || c === "e" || c === "i" || c === "o" || c === "u") return false;
+      if (c === "y") return i === 0 ? true : !cons(i - 1);
+      return true;
+    }
+    function m() {
+      var n = 0, i = 0;
+      for (;;) { if (i >= j) return n; if (!cons(i)) break; i++; }
+      i++;
+      for (;;) {
+        for (;;) { if (i >= j) return n; if (cons(i)) break; i++; }
+        i++; n++;
+        for (;;) { if (i >= j) return n; if (!cons(i)) break; i++; }
+        i++;
+      }
+    }
+    function hasVowel() { for (var i = 0; i < j; i++) if (!cons(i)) return true; return false; }
+    function doubleC(i) { return i >= 1 && b[i] === b[i - 1] && cons(i); }
+    function cvc(i) {
+      if (i < 2 || !cons(i) || cons(i - 1) || !cons(i - 2)) return false;
+      return !(b[i] === "w" || b[i] === "x" || b[i] === "y");
+    }
+    function ends(s) {
+      var l = s.length;
+      if (l > k) return false;
+      for (var x = 0; x < l; x++) if (b[k - l + x] !== s[x]) return false;
+      j = k - l;
+      return true;
+    }
+    function setTo(s) { for (var x = 0; x < s.length; x++) b[j + x] = s[x]; k = j + s.length; }
+    function r(s) { if (m() > 0) setTo(s); }
+    // Step 1ab.
+    if (b[k - 1] === "s") {
+      if (ends("sses")) k -= 2;
+      else if (ends("ies")) setTo("i");
+      else if (b[k - 2] !== "s") k -= 1;
+    }
+    if (ends("eed")) { if (m() > 0) k -= 1; }
+    else if ((ends("ed") || ends("ing")) && hasVowel()) {
+      k = j;
+      if (ends("at")) setTo("ate");
+      else if (ends("bl")) setTo("ble");
+      else if (ends("iz")) setTo("ize");
+      else if (doubleC(k - 1)) { k -= 1; var c = b[k - 1]; if (c === "l" || c === "s" || c === "z") k += 1; }
+      else if (m() === 1 && cvc(k - 1)) setTo("e");
+    }
+    // Step 1c.
+    if (k > 2 && ends("y") && "aeiou".indexOf(b[k - 2]) < 0) b[k - 1] = "i";
+    // Step 2.
+    var step2 = {
+      a: [["ational", "ate"], ["tional", "tion"]], c: [["enci", "ence"], ["anci", "ance"]], e: [["izer", "ize"]],
+      l: [["bli", "ble"], ["alli", "al"], ["entli", "ent"], ["eli", "e"], ["ousli", "ous"]],
+      o: [["ization", "ize"], ["ation", "ate"], ["ator", "ate"]],
+      s: [["alism", "al"], ["iveness", "ive"], ["fulness", "ful"], ["ousness", "ous"]],
+      t: [["aliti", "al"], ["iviti", "ive"], ["biliti", "ble"]], g: [["logi", "log"]]
+    };
+    if (k >= 2) {
+      var rules = step2[b[k - 2]] || [];
+      for (var x = 0; x < rules.length; x++) if (ends(rules[x][0])) { r(rules[x][1]); break; }
+    }
+    // Step 3.
+    var step3 = {
+      e: [["icate", "ic"], ["ative", ""], ["alize", "al"]], i: [["iciti", "ic"]], l: [["ical", "ic"], ["ful", ""]],
+      s: [["ness", ""]]
+    };
+    var rules3 = step3[b[k - 1]] || [];
+    for (var y = 0; y < rules3.length; y++) if (ends(rules3[y][0])) { r(rules3[y][1]); break; }
+    // Step 4.
+    if (k >= 2) {
+      var matched = false;
+      switch (b[k - 2]) {
+        case "a": matched = ends("al"); break;
+        case "c": matched = ends("ance") || ends("ence"); break;
+        case "e": matched = ends("er"); break;
+        case "i": matched = ends("ic"); break;
+        case "l": matched = ends("able") || ends("ible"); break;
+        case "n": matched = ends("ant") || ends("ement") || ends("ment") || ends("ent"); break;
+        case "o": matched = (ends("ion") && j > 0 && (b[j - 1] === "s" || b[j - 1] === "t")) || ends("ou"); break;
+        case "s": matched = ends("ism"); break;
+        case "t": matched = ends("ate") || ends("iti"); break;
+        case "u": matched = ends("ous"); break;
+        case "v": matched = ends("ive"); break;
+        case "z": matched = ends("ize"); break;
+      }
+      if (matched && m() > 1) k = j;
+    }
+    // Step 5.
+    j = k;
+    if (b[k - 1] === "e") { var a = m(); if (a > 1 || (a === 1 && !cvc(k - 2))) k -= 1; }
+    if (b[k - 1] === "l" && doubleC(k - 1) && m() > 1) k -= 1;
+    return b.slice(0, k).join("");
   }
-  function excerpt(doc, words) {
-    var fields = [doc.summary, doc.aliases.join(", "), doc.body, doc.events];
-    for (var f = 0; f < fields.length; f++) {
-      var text = fields[f] || "", lower = text.toLowerCase();
-      for (var i = 0; i < words.length; i++) {
-        var at = lower.indexOf(words[i]);
-        if (at >= 0) {
-          var start = Math.max(0, at - 60);
-          return (start > 0 ? "…" : "") + text.slice(start, at + 140) + (at + 140 < text.length ? "…" : "");
+
+  // The Snowball Russian stemmer (the version rust-stemmers has).
+  var RU = {
+    gerund1: ["в", "вши", "вшись"], gerund2: ["ив", "ивши", "ившись", "ыв", "ывши", "ывшись"],
+    adjective: ["ее", "ие", "ые", "ое", "ими", "ыми", "ей", "ий", "ый", "ой", "ем", "им", "ым", "ом", "его", "ого", "ему", "ому",
+      "их", "ых", "ую", "юю", "ая", "яя", "ою", "ею"],
+    participle1: ["ем", "нн", "вш", "ющ", "щ"], participle2: ["ивш", "ывш", "ующ"],
+    reflexive: ["ся", "сь"],
+    verb1: ["ла", "на", "ете", "йте", "ли", "й", "л", "ем", "н", "ло", "но", "ет", "ют", "ны", "ть", "ешь", "нно"],
+    verb2: ["ила", "ыла", "ена", "ейте", "уйте", "ите", "или", "ыли", "ей", "уй", "ил", "ыл", "им", "ым", "ен", "ило", "ыло",
+      "ено", "ят", "ует", "уют", "ит", "ыт", "ены", "ить", "ыть", "ишь", "ую", "ю"],
+    noun: ["а", "ев", "ов", "ие", "ье", "е", "иями", "ями", "ами", "еи", "ии", "и", "ией", "ей", "ой", "ий", "й", "иям", "ям",
+      "ием", "ем", "ам", "ом", "о", "у", "ах", "иях", "ях", "ы", "ь", "ию", "ью", "ю", "ия", "ья", "я"],
+    derivational: ["ост", "ость"], tidy: ["ейш", "ейше", "н", "ь"]
+  };
+  function stemRu(word) {
+    var w = word, n = w.length, V = "аеиоуыэюя";
+    function vowel(i) { return V.indexOf(w[i]) >= 0; }
+    var rv = n, r2 = n, i = 0;
+    while (i < n && !vowel(i)) i++;
+    if (i < n) {
+      rv = i + 1;
+      var p = rv;
+      while (p < n && vowel(p)) p++;
+      if (p < n) {
+        p++;
+        while (p < n && !vowel(p)) p++;
+        if (p < n) {
+          p++;
+          while (p < n && vowel(p)) p++;
+          if (p < n) r2 = p + 1;
         }
       }
     }
-    return doc.summary;
+    // The longest of `lists` that ends the word within RV, and which list.
+    function suffix() {
+      var best = "", which = -1;
+      for (var l = 0; l < arguments.length; l++) {
+        arguments[l].forEach(function (s) {
+          if (s.length > best.length && w.length - s.length >= rv && w.slice(w.length - s.length) === s) { best = s; which = l; }
+        });
+      }
+      return which < 0 ? null : { s: best, list: which };
+    }
+    function afterAOrYa(s) { var at = w.length - s.length - 1; return at >= rv && (w[at] === "а" || w[at] === "я"); }
+    function cut(s) { w = w.slice(0, w.length - s.length); }
+    var g = suffix(RU.gerund1, RU.gerund2);
+    if (g && (g.list === 1 || afterAOrYa(g.s))) cut(g.s);
+    else {
+      var refl = suffix(RU.reflexive);
+      if (refl) cut(refl.s);
+      var adj = suffix(RU.adjective);
+      if (adj) {
+        cut(adj.s);
+        var part = suffix(RU.participle1, RU.participle2);
+        if (part && (part.list === 1 || afterAOrYa(part.s))) cut(part.s);
+      } else {
+        var verb = suffix(RU.verb1, RU.verb2);
+        if (verb && (verb.list === 1 || afterAOrYa(verb.s))) cut(verb.s);
+        else {
+          var noun = suffix(RU.noun);
+          if (noun) cut(noun.s);
+        }
+      }
+    }
+    if (w.length - 1 >= rv && w[w.length - 1] === "и") cut("и");
+    var der = suffix(RU.derivational);
+    if (der && w.length - der.s.length >= r2) cut(der.s);
+    var tidy = suffix(RU.tidy);
+    if (tidy) {
+      if (tidy.s === "ь") cut("ь");
+      else if (tidy.s === "н") { if (w.length - 2 >= rv && w[w.length - 2] === "н") cut("н"); }
+      else {
+        cut(tidy.s);
+        if (w.length - 2 >= rv && w.slice(w.length - 2) === "нн") cut("н");
+      }
+    }
+    return w;
   }
-  function run() {
-    var q = input.value.trim();
-    results.innerHTML = "";
-    if (!q) { status.textContent = ""; results.hidden = true; return; }
-    var hits = index.search(q, { fields: { title: { boost: 3 }, aliases: { boost: 3 }, summary: { boost: 2 }, events: { boost: 1 }, body: { boost: 1 } }, bool: "AND", expand: true });
-    var words = q.toLowerCase().split(/\s+/);
-    hits.slice(0, 12).forEach(function (hit) {
-      var doc = window.handbookSearch.docs[hit.ref];
-      var li = document.createElement("li");
-      li.innerHTML = '<a href="' + root + doc.url + '">' + highlight(doc.title, words) + '</a> <span class="kind-badge kind-' + doc.kind + '">' + doc.kind + "</span>" +
-        '<p class="search-excerpt">' + highlight(excerpt(doc, words), words) + "</p>";
-      results.appendChild(li);
+
+  // The term a folded word is indexed under, or null (a stop word, too long).
+  function wordTerm(word, english) {
+    if (Array.from(word).length > MAX_WORD) return null;
+    if (CYRILLIC.test(word)) return stemRu(word);
+    if (english && ASCII.test(word)) return STOP[word] ? null : stemEn(word);
+    return word;
+  }
+
+  return { tokens: tokens, wordTerm: wordTerm, stemEn: stemEn, stemRu: stemRu, foldChar: foldChar };
+})();
+
+(function () {
+  "use strict";
+  var T = handbookSearchText;
+  var headerForm = document.querySelector("form.site-search");
+  var pageForm = document.querySelector("form.search-page");
+  if (!headerForm && !pageForm) return;
+  var root = (headerForm || pageForm).getAttribute("data-root") || "";
+
+  // The index's files call these when they load.
+  var manifest = null, shards = {}, docs = {}, loading = {};
+  window.handbookSearch = {
+    index: function (m) { manifest = m; },
+    shard: function (i, data) { shards[i] = data; },
+    doc: function (n, data) { docs[n] = data; }
+  };
+  function load(path) {
+    if (!loading[path]) {
+      loading[path] = new Promise(function (ok, fail) {
+        var s = document.createElement("script");
+        s.src = root + path;
+        s.onload = function () { ok(); };
+        s.onerror = function () { delete loading[path]; s.remove(); fail(new Error("cannot load " + path)); };
+        document.head.appendChild(s);
+      });
+    }
+    return loading[path];
+  }
+
+  // A query: the words and CJK runs to find, each with the index terms
+  // that match it (`term` exactly, or any term it begins when `prefix`).
+  // A last word of one or two letters, still being typed, waits for more.
+  function parse(q) {
+    var english = manifest.stem === "en", parts = [], toks = T.tokens(q);
+    var last = toks[toks.length - 1];
+    if (toks.length > 1 && last && !last.cjk && last.end === q.length && Array.from(last.text).length < 3) toks.pop();
+    toks.forEach(function (t) {
+      if (t.cjk) {
+        var chars = Array.from(t.text);
+        if (chars.length === 1) parts.push({ alts: [{ term: chars[0], prefix: false }] });
+        for (var i = 0; i + 1 < chars.length; i++) parts.push({ alts: [{ term: chars[i] + chars[i + 1], prefix: false }] });
+        return;
+      }
+      var term = T.wordTerm(t.text, english);
+      if (term === null) return;
+      var alts = [{ term: term, prefix: Array.from(term).length >= 3 }];
+      if (t.text !== term && Array.from(t.text).length >= 3) alts.push({ term: t.text, prefix: true });
+      parts.push({ alts: alts });
     });
-    results.hidden = hits.length === 0;
-    status.textContent = hits.length === 0 ? "No results" : hits.length + " result" + (hits.length === 1 ? "" : "s");
+    parts.forEach(function (p) { p.alts.forEach(placeAlt); });
+    return parts;
   }
-  input.addEventListener("focus", function () { load(function () {}); });
-  input.addEventListener("input", function () { load(run); });
-  form.addEventListener("submit", function (e) { e.preventDefault(); load(run); });
-  input.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { input.value = ""; run(); }
-  });
+  // The shard a term is in: the last whose first term is not after it.
+  function shardOf(term) {
+    var firsts = manifest.shards, lo = 0, hi = firsts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (firsts[mid] <= term) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+  // The shards an alternative needs: the terms it begins are in one or two
+  // (a prefix that would need more matches exactly until more is typed).
+  var PREFIX_SHARDS = 2;
+  function placeAlt(alt) {
+    var first = shardOf(alt.term), last = alt.prefix ? shardOf(alt.term + "\uffff") : first;
+    if (last - first >= PREFIX_SHARDS) { alt.prefix = false; last = first; }
+    alt.shards = [];
+    for (var i = first; i <= last; i++) alt.shards.push(i);
+  }
+  function matches(alt, term) {
+    return term === alt.term || (alt.prefix && term.lastIndexOf(alt.term, 0) === 0);
+  }
+  // Documents with every part of the query, best first: [{doc, score}].
+  function find(parts) {
+    var need = [];
+    parts.forEach(function (p) { p.alts.forEach(function (a) { need = need.concat(a.shards); }); });
+    return Promise.all(need.map(function (i) { return load("search/s/" + i + ".js"); })).then(function () {
+      var n = manifest.docs, total = null;
+      parts.forEach(function (p) {
+        var scores = new Map();
+        p.alts.forEach(function (alt) {
+          alt.shards.forEach(function (i) {
+            var shard = shards[i] || {};
+            Object.keys(shard).forEach(function (term) {
+              if (!matches(alt, term)) return;
+              var list = shard[term], df = list.length / 2;
+              var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (term === alt.term ? 1 : 0.5);
+              for (var k = 0, doc = 0; k < list.length; k += 2) {
+                doc += list[k];
+                var s = idf * list[k + 1];
+                if (!(scores.get(doc) >= s)) scores.set(doc, s);
+              }
+            });
+          });
+        });
+        if (total === null) total = scores;
+        else {
+          var both = new Map();
+          total.forEach(function (s, doc) { if (scores.has(doc)) both.set(doc, s + scores.get(doc)); });
+          total = both;
+        }
+      });
+      var hits = [];
+      (total || new Map()).forEach(function (score, doc) { hits.push({ doc: doc, score: score }); });
+      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      return hits;
+    });
+  }
+
+  // Where the parts of the query match in `text`: [{start, end}] and the
+  // parts matched, found as the index found them (by term, not by letters).
+  function matchText(text, parts) {
+    var english = manifest.stem === "en", ranges = [], found = {};
+    T.tokens(text).forEach(function (t) {
+      if (t.cjk) {
+        parts.forEach(function (p, n) {
+          var a = p.alts[0];
+          if (Array.from(a.term).length > Array.from(t.text).length) return;
+          for (var at = t.text.indexOf(a.term); at >= 0; at = t.text.indexOf(a.term, at + 1)) {
+            ranges.push({ start: t.start + at, end: t.start + at + a.term.length });
+            found[n] = true;
+          }
+        });
+        return;
+      }
+      var term = T.wordTerm(t.text, english);
+      if (term === null) return;
+      parts.forEach(function (p, n) {
+        if (p.alts.some(function (a) { return matches(a, term); })) {
+          ranges.push({ start: t.start, end: t.end });
+          found[n] = true;
+        }
+      });
+    });
+    ranges.sort(function (a, b) { return a.start - b.start || b.end - a.end; });
+    var merged = [];
+    ranges.forEach(function (r) {
+      var last = merged[merged.length - 1];
+      if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+      else merged.push({ start: r.start, end: r.end });
+    });
+    return { ranges: merged, count: Object.keys(found).length };
+  }
+  // Appends `text` (from `from` to `to`) to `el`, the ranges in <mark>: text
+  // nodes only, so nothing in the text is ever read as markup.
+  function appendMarked(el, text, ranges, from, to) {
+    var at = from;
+    ranges.forEach(function (r) {
+      if (r.end <= from || r.start >= to) return;
+      var s = Math.max(r.start, from), e = Math.min(r.end, to);
+      if (s > at) el.appendChild(document.createTextNode(text.slice(at, s)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(s, e);
+      el.appendChild(mark);
+      at = e;
+    });
+    if (at < to) el.appendChild(document.createTextNode(text.slice(at, to)));
+  }
+  var WHERE = { a: "Also known as", g: "Tags", f: "Facts", e: "Event" };
+  // One result: the title, the kind, and the passage that matches best,
+  // linked to its event or section when the match is there.
+  function resultItem(doc, parts) {
+    var title = matchText(doc.t, parts), best = null;
+    doc.p.forEach(function (p) {
+      var m = matchText(p[2], parts);
+      if (m.count > 0 && (!best || m.count > best.m.count)) best = { p: p, m: m };
+    });
+    var href = root + doc.u;
+    if (best && best.p[1] && best.m.count > title.count) href += "#" + best.p[1];
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = href;
+    a.className = "search-title";
+    appendMarked(a, doc.t, title.ranges, 0, doc.t.length);
+    li.appendChild(a);
+    var kind = document.createElement("span");
+    kind.className = "kind-badge kind-" + doc.k;
+    kind.textContent = doc.k;
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(kind);
+    var shown = best ? best.p : doc.p.filter(function (p) { return p[0] === "s"; })[0];
+    if (shown) {
+      var excerpt = document.createElement("p");
+      excerpt.className = "search-excerpt";
+      var where = WHERE[shown[0]];
+      if (!where && shown[1]) {
+        var heading = doc.p.filter(function (p) { return p[0] === "h" && p[1] === shown[1]; })[0];
+        if (heading && heading !== shown) where = heading[2];
+      }
+      if (where) {
+        var label = document.createElement("span");
+        label.className = "search-where";
+        label.textContent = where + ": ";
+        excerpt.appendChild(label);
+      }
+      var text = shown[2], ranges = best ? best.m.ranges : [];
+      // A window of the passage around its first match.
+      var from = 0, to = text.length, room = 240;
+      if (text.length > room) {
+        var first = ranges.length ? ranges[0].start : 0;
+        from = Math.max(0, first - 80);
+        if (from > 0) { var space = text.indexOf(" ", from); from = space >= 0 && space < first ? space + 1 : from; }
+        to = Math.min(text.length, from + room);
+        if (to < text.length) { var back = text.lastIndexOf(" ", to); to = back > from + room / 2 ? back : to; }
+      }
+      if (from > 0) excerpt.appendChild(document.createTextNode("… "));
+      appendMarked(excerpt, text, ranges, from, to);
+      if (to < text.length) excerpt.appendChild(document.createTextNode(" …"));
+      li.appendChild(excerpt);
+    }
+    return li;
+  }
+  function docs_(hits) {
+    return Promise.all(hits.map(function (h) { return load("search/d/" + h.doc + ".js"); }));
+  }
+
+  // Runs `q`, and calls show(hits, parts) with the results, unless a later
+  // search has started meanwhile; fail(error) when the index cannot load.
+  var generation = 0;
+  function search(q, show, fail) {
+    var mine = ++generation;
+    load("search/index.js").then(function () {
+      if (mine !== generation) return;
+      var parts = parse(q);
+      if (!parts.length) return show([], parts);
+      return find(parts).then(function (hits) { if (mine === generation) show(hits, parts); });
+    }).catch(function (e) { if (mine === generation) fail(e); });
+  }
+  function plural(n) { return n + " result" + (n === 1 ? "" : "s"); }
+  function unavailable(status) {
+    return function () { status.textContent = "Search is unavailable: its index could not be loaded."; };
+  }
+
+  // The search box in every page's header: results as you type.
+  if (headerForm) {
+    headerForm.hidden = false;
+    var input = headerForm.querySelector("input[type=search]");
+    var panel = headerForm.querySelector(".search-panel");
+    var list = panel.querySelector(".search-results");
+    var status = panel.querySelector(".search-status");
+    var SHOWN = 8, timer = null;
+    var clear = function () {
+      generation++;
+      list.textContent = "";
+      status.textContent = "";
+      panel.hidden = true;
+    };
+    var run = function () {
+      var q = input.value.trim();
+      // One letter is not yet a query (one CJK character is).
+      if (!q || (q.length === 1 && !T.tokens(q).some(function (t) { return t.cjk; }))) return clear();
+      search(q, function (hits, parts) {
+        var top = hits.slice(0, SHOWN);
+        docs_(top).then(function () {
+          if (input.value.trim() !== q) return;
+          list.textContent = "";
+          top.forEach(function (h) { list.appendChild(resultItem(docs[h.doc], parts)); });
+          if (hits.length > SHOWN) {
+            var li = document.createElement("li");
+            li.className = "search-all";
+            var a = document.createElement("a");
+            a.href = root + "search.html?q=" + encodeURIComponent(q);
+            a.textContent = "All " + plural(hits.length);
+            li.appendChild(a);
+            list.appendChild(li);
+          }
+          status.textContent = hits.length ? plural(hits.length) : "No results for “" + q + "”";
+          status.setAttribute("data-query", q);
+          panel.hidden = false;
+        }, unavailable(status));
+      }, function () { unavailable(status)(); panel.hidden = false; });
+    };
+    input.addEventListener("focus", function () { load("search/index.js").catch(function () {}); });
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+    var links = function () { return Array.prototype.slice.call(list.querySelectorAll("a")); };
+    headerForm.addEventListener("keydown", function (e) {
+      var all = links(), at = all.indexOf(document.activeElement);
+      if (e.key === "Escape") {
+        e.preventDefault();
+        input.value = "";
+        clear();
+        input.focus();
+      } else if (e.key === "ArrowDown" && all.length && !panel.hidden) {
+        e.preventDefault();
+        all[Math.min(at + 1, all.length - 1)].focus();
+      } else if (e.key === "ArrowUp" && at >= 0) {
+        e.preventDefault();
+        if (at === 0) input.focus(); else all[at - 1].focus();
+      }
+    });
+    // Enter in the box opens the search page (a stable address for the query).
+    headerForm.addEventListener("submit", function (e) {
+      if (!input.value.trim()) e.preventDefault();
+    });
+    document.addEventListener("click", function (e) { if (!headerForm.contains(e.target)) panel.hidden = true; });
+    input.addEventListener("focus", function () { if (list.childNodes.length || status.textContent) panel.hidden = false; });
+  }
+
+  // The search page: search.html?q=… shows every result, a page at a time.
+  if (pageForm) {
+    var pInput = pageForm.querySelector("input[type=search]");
+    var pList = pageForm.querySelector(".search-results");
+    var pStatus = pageForm.querySelector(".search-status");
+    var more = pageForm.querySelector(".search-more");
+    var PAGE = 20, hitsNow = [], partsNow = [], shownNow = 0;
+    var showMore = function () {
+      var next = hitsNow.slice(shownNow, shownNow + PAGE);
+      more.disabled = true;
+      docs_(next).then(function () {
+        next.forEach(function (h) { pList.appendChild(resultItem(docs[h.doc], partsNow)); });
+        shownNow += next.length;
+        more.hidden = shownNow >= hitsNow.length;
+        more.disabled = false;
+      }, unavailable(pStatus));
+    };
+    var runPage = function (q) {
+      pList.textContent = "";
+      more.hidden = true;
+      if (!q) { pStatus.textContent = "Type a name, a place or a word."; return; }
+      pStatus.textContent = "Searching…";
+      search(q, function (hits, parts) {
+        hitsNow = hits;
+        partsNow = parts;
+        shownNow = 0;
+        pStatus.textContent = hits.length ? plural(hits.length) + " for “" + q + "”" : "No results for “" + q + "”";
+        showMore();
+      }, unavailable(pStatus));
+    };
+    more.addEventListener("click", showMore);
+    var q0 = new URLSearchParams(location.search).get("q") || "";
+    pInput.value = q0;
+    runPage(q0.trim());
+    pageForm.addEventListener("keydown", function (e) {
+      var all = Array.prototype.slice.call(pList.querySelectorAll("a")), at = all.indexOf(document.activeElement);
+      if (e.key === "Escape") { e.preventDefault(); pInput.value = ""; runPage(""); pInput.focus(); }
+      else if (e.key === "ArrowDown" && all.length) { e.preventDefault(); all[Math.min(at + 1, all.length - 1)].focus(); }
+      else if (e.key === "ArrowUp" && at >= 0) { e.preventDefault(); if (at === 0) pInput.focus(); else all[at - 1].focus(); }
+    });
+  }
 })();

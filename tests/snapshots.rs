@@ -14,7 +14,9 @@ fn fixture_pages() {
     site.build_ok();
     let pages: Vec<(String, Vec<u8>)> = snapshot(&site.out())
         .into_iter()
-        .filter(|(path, _)| path.ends_with(".html") || path.ends_with(".xml") || path == "handbook.json")
+        .filter(|(path, _)| {
+            path.ends_with(".html") || path.ends_with(".xml") || path == "handbook.json" || path.starts_with("search/")
+        })
         .collect();
     assert!(pages.len() > 20, "{} pages", pages.len());
     for (path, bytes) in pages {

@@ -10,6 +10,7 @@ const axePath = require.resolve("axe-core/axe.min.js");
 const pages = [
   "index.html", "mechanisms/index.html", "exercises/joint-sea.html", "declarations/beijing-declaration-2000.html",
   "chronology/index.html", "chronology/2016.html", "sources.html", "tags/index.html", "404.html",
+  "search.html?q=joint%20sea",
 ];
 
 for (const scheme of ["light", "dark"]) {

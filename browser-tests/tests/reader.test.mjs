@@ -1,5 +1,5 @@
-// The reader's features in a real browser: search, note previews, the chart
-// and its table, the chronology filter, file:// and sub-path use, and
+// The reader's features in a real browser (search has search.test.mjs):
+// note previews, the chart and its table, the chronology filter, file:// and sub-path use, and
 // screenshots at phone and desktop widths for reviewers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,31 +18,6 @@ async function withPage(fn, options = {}) {
     await browser.close();
   }
 }
-
-test("search finds an entry by an alias and by a word from its body, with the hit highlighted", async () => {
-  const { server, url } = await staticServer(builtSite(), "/handbook/");
-  try {
-    await withPage(async (page) => {
-      await page.goto(url + "index.html");
-      const input = page.locator("#search-input");
-      await input.fill("Maritime Interaction");
-      const first = page.locator(".search-results li a").first();
-      await first.waitFor();
-      assert.equal(await first.innerText(), "Joint Sea");
-      await input.fill("THAAD");
-      await page.locator(".search-results li").first().waitFor();
-      const titles = await page.locator(".search-results li a").allInnerTexts();
-      assert.ok(titles.some((t) => /Northeast Asia/.test(t)), titles.join(" | "));
-      assert.ok((await page.locator(".search-results mark").first().innerText()).toUpperCase() === "THAAD");
-      assert.match(await page.locator("#search-status").innerText(), /\d+ results?/);
-      // A result opens its entry.
-      await page.locator(".search-results li a", { hasText: "Northeast Asia" }).first().click();
-      await page.waitForURL(/northeast-asia-security-dialogue\.html$/);
-    });
-  } finally {
-    server.close();
-  }
-});
 
 test("a note preview opens on keyboard focus and closes with Escape", async () => {
   await withPage(async (page) => {

@@ -14,23 +14,24 @@ use crate::model::{Entry, Handbook};
 use crate::render::Page;
 use crate::urls;
 
-/// The files this module writes (their output paths).
-pub const FILES: &[&str] =
-    &["handbook.json", "chronology.csv", "references.json", "feed.xml", "sitemap.xml", "search-index.js"];
+/// The files this module writes (their output paths), besides the search
+/// index's (under [`urls::SEARCH_DIR`]).
+pub const FILES: &[&str] = &["handbook.json", "chronology.csv", "references.json", "feed.xml", "sitemap.xml"];
 
 /// Every data file.
 pub fn pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Vec<Page> {
-    type Builder<'a> = (&'static str, Box<dyn Fn() -> String + Send + Sync + 'a>);
+    type Builder<'a> = Box<dyn Fn() -> Vec<Page> + Send + Sync + 'a>;
+    let one = |path: &str, content: String| vec![Page { path: path.to_string(), content: content.into_bytes() }];
     // Largest first, so the long ones start while the pool is free.
     let builders: Vec<Builder> = vec![
-        ("search-index.js", Box::new(|| search_index(h))),
-        ("handbook.json", Box::new(|| handbook_json(h, d))),
-        ("chronology.csv", Box::new(|| chronology_csv(h, d))),
-        ("sitemap.xml", Box::new(|| sitemap(h, d, history))),
-        ("feed.xml", Box::new(|| atom_feed(h, history))),
-        ("references.json", Box::new(|| csl_json(h))),
+        Box::new(|| search_files(h)),
+        Box::new(|| one("handbook.json", handbook_json(h, d))),
+        Box::new(|| one("chronology.csv", chronology_csv(h, d))),
+        Box::new(|| one("sitemap.xml", sitemap(h, d, history))),
+        Box::new(|| one("feed.xml", atom_feed(h, history))),
+        Box::new(|| one("references.json", csl_json(h))),
     ];
-    builders.par_iter().map(|(path, build)| Page { path: path.to_string(), content: build().into_bytes() }).collect()
+    builders.par_iter().flat_map_iter(|build| build()).collect()
 }
 
 fn citations(e: &Entry) -> Vec<Value> {
@@ -305,48 +306,70 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
     out
 }
 
-/// How much of an entry's body search results can quote.
-const EXCERPT_CHARS: usize = 600;
-
-/// The search index (see `crate::output::search`), written as a script so it loads
-/// from `file://` too, with the text shown in results.
-fn search_index(h: &Handbook) -> String {
-    let fields = ["title", "aliases", "summary", "body", "events"];
-    // Each document is referred to by its number: the index names a document
-    // once per distinct word in it, so a short reference keeps it small.
-    let (documents, shown): (Vec<crate::output::search::Document>, Vec<Value>) = h
+/// The search index (see `crate::output::search`): every entry as a
+/// document of passages, split into files a query loads as it needs them.
+pub fn search_files(h: &Handbook) -> Vec<Page> {
+    use crate::output::search::{Document, Passage, html_passages};
+    let passage = |kind: char, anchor: &str, text: String| Passage { kind, anchor: anchor.to_string(), text };
+    let docs: Vec<Document> = h
         .entries
         .par_iter()
         .map(|e| {
-            let aliases: Vec<&str> = e.aliases.iter().map(|a| a.name.as_str()).collect();
-            let events: Vec<String> = e
-                .events
-                .iter()
-                .map(|ev| {
-                    format!(
-                        "{} {} {} {}",
-                        ev.date,
-                        ev.title,
-                        ev.place.as_deref().unwrap_or_default(),
-                        text_of(&ev.note_html)
-                    )
-                })
-                .collect();
-            let body = text_of(&e.body_html);
-            // Results show an excerpt: keep the start of the body, not all of
-            // it (the index still covers every word).
-            let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
-            let shown = json!({"title": e.title, "url": urls::entry(e.kind, &e.id), "kind": e.kind.name(), "summary": e.summary, "aliases": aliases, "body": excerpt, "events": events.join(" · ")});
-            let document = vec![e.title.clone(), aliases.join(" "), e.summary.clone(), body, events.join(" ")];
-            (document, shown)
+            let mut passages = Vec::new();
+            if !e.aliases.is_empty() {
+                let names: Vec<&str> = e.aliases.iter().map(|a| a.name.as_str()).collect();
+                passages.push(passage('a', "", names.join(" · ")));
+            }
+            passages.push(passage('s', "", e.summary.clone()));
+            if !e.tags.is_empty() {
+                passages.push(passage('g', "", e.tags.join(" · ")));
+            }
+            let facts = facts(e);
+            if !facts.is_empty() {
+                passages.push(passage('f', "", facts));
+            }
+            for ev in &e.events {
+                let mut parts = vec![ev.date.to_string(), ev.title.clone()];
+                parts.extend(ev.place.clone());
+                if !ev.participants.is_empty() {
+                    parts.push(ev.participants.join(", "));
+                }
+                let mut text = parts.join(" · ");
+                for note in std::iter::once(&ev.note_html).chain(ev.disputed.iter().map(|c| &c.note_html)) {
+                    let note = html_passages(note).into_iter().map(|p| p.text).collect::<Vec<_>>().join(" ");
+                    if !note.is_empty() {
+                        text.push_str(" — ");
+                        text.push_str(&note);
+                    }
+                }
+                passages.push(passage('e', &ev.anchor, text));
+            }
+            passages.extend(html_passages(&e.body_html));
+            Document {
+                title: e.title.clone(),
+                kind: e.kind.name().to_string(),
+                url: urls::entry(e.kind, &e.id),
+                passages,
+            }
         })
-        .unzip();
-    let docs: serde_json::Map<String, Value> =
-        shown.into_iter().enumerate().map(|(number, doc)| (number.to_string(), doc)).collect();
-    // Both parts are JSON already: join them as text rather than re-parse the index.
-    format!(
-        "window.handbookSearch = {{\"docs\":{},\"index\":{}}};\n",
-        serde_json::to_string(&docs).expect("JSON"),
-        crate::output::search::build(&fields, "id", &documents)
-    )
+        .collect();
+    let english = h.site.language.split(['-', '_']).next().is_some_and(|l| l.eq_ignore_ascii_case("en"));
+    crate::output::search::files(docs, english)
+        .into_iter()
+        .map(|(path, content)| Page { path, content: content.into_bytes() })
+        .collect()
+}
+
+/// The fields of an entry's kind, as text to search.
+fn facts(e: &Entry) -> String {
+    let d = &e.details;
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(d.level.clone());
+    parts.extend(d.frequency.clone());
+    parts.extend(d.participants.iter().cloned());
+    parts.extend(d.domain.iter().map(|x| x.label().to_string()));
+    parts.extend(d.format.map(|f| f.label().to_string()));
+    parts.extend(d.signatories.iter().cloned());
+    parts.extend(d.place.clone());
+    parts.join(" · ")
 }

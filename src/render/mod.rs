@@ -13,6 +13,7 @@ mod lists;
 mod neighbourhood;
 mod page;
 mod print;
+mod search;
 mod templates;
 mod views;
 
@@ -163,6 +164,7 @@ impl<'a> Renderer<'a> {
             (urls::SOURCES.to_string(), Job::Sources),
             (urls::TAGS.to_string(), Job::Tags),
             (urls::NOT_FOUND.to_string(), Job::NotFound),
+            (urls::SEARCH.to_string(), Job::Search),
         ]);
         jobs.extend(Kind::ALL.into_iter().map(|k| (urls::kind_index(k), Job::Kind(k))));
         jobs.extend(
@@ -184,6 +186,7 @@ impl<'a> Renderer<'a> {
             urls::PagePath::Tags => Job::Tags,
             urls::PagePath::NotFound => Job::NotFound,
             urls::PagePath::Print => return None,
+            urls::PagePath::Search => Job::Search,
             urls::PagePath::KindIndex(kind) => Job::Kind(kind),
             urls::PagePath::Entry(kind, id) => {
                 let i = *d.positions.get(id)?;
@@ -249,6 +252,7 @@ impl<'a> Renderer<'a> {
             Job::Tags => self.tags_page(ds),
             Job::Tag(tag) => self.tag_page(&tag, ds),
             Job::NotFound => self.not_found_page(ds),
+            Job::Search => self.search_page(ds),
         }
     }
 
@@ -320,6 +324,7 @@ enum Job {
     Tags,
     Tag(String),
     NotFound,
+    Search,
 }
 
 #[cfg(test)]

@@ -340,6 +340,8 @@ impl Session {
         timings.lap("render");
         let before: Pages = self.good.as_ref().map(|g| g.pages.clone()).unwrap_or_default();
         let defer = self.defer_extras && dirty.is_some();
+        // The search index's files when they were made again: any other is gone.
+        let mut search_made: Option<HashSet<String>> = None;
         self.extras_due = defer || !self.stale.is_empty();
         if !defer {
             // The print page is made of the entry pages just rendered, or kept from before.
@@ -348,6 +350,7 @@ impl Session {
             let print = dirty.as_ref().is_none_or(|d| d.contains(urls::PRINT)).then_some(page);
             let whole = crate::pipeline::whole_handbook_files(&renderer, print, &mut render_ds);
             drop(just);
+            search_made = Some(search_paths(&whole));
             fresh.extend(whole);
         }
         // Files that change only with the bibliography (a new workspace) or static/.
@@ -389,6 +392,10 @@ impl Session {
         }
         report.written.sort();
         report.written.dedup();
+        let stale_search = search_made.as_ref().map(|made| stale_search_files(&pages, made)).unwrap_or_default();
+        for p in &stale_search {
+            pages.remove(p);
+        }
         if check_gone {
             // Drop pages that no longer exist (a removed entry, year or tag, a static file).
             let gone: Vec<String> = pages
@@ -397,7 +404,8 @@ impl Session {
                     !(all_paths.contains(*p)
                         || statics.contains(p.as_str())
                         || extras.contains(*p)
-                        || crate::output::data::FILES.contains(&p.as_str()))
+                        || crate::output::data::FILES.contains(&p.as_str())
+                        || p.starts_with(urls::SEARCH_DIR))
                 })
                 .cloned()
                 .collect();
@@ -405,6 +413,8 @@ impl Session {
                 pages.remove(p);
             }
             report.removed = before.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
+        } else {
+            report.removed = stale_search;
         }
         timings.lap("compare");
         // Not kept if it cannot be written; serving does not depend on it.
@@ -526,6 +536,11 @@ impl Session {
         for page in &fresh {
             self.stale.remove(&page.path);
         }
+        // Search files the new index no longer has (fewer shards or documents).
+        for p in stale_search_files(&good.pages, &search_paths(&fresh)) {
+            good.pages.remove(&p);
+            changed.push(p);
+        }
         for page in fresh {
             if good.pages.get(&page.path).is_none_or(|old| **old != page.content) {
                 changed.push(page.path.clone());
@@ -534,6 +549,21 @@ impl Session {
         }
         changed
     }
+}
+
+/// The paths of the search index's files among `pages`.
+fn search_paths(pages: &[Page]) -> HashSet<String> {
+    pages.iter().filter(|p| p.path.starts_with(urls::SEARCH_DIR)).map(|p| p.path.clone()).collect()
+}
+
+/// The search index's files in `pages` that the index just made does not have.
+fn stale_search_files(pages: &Pages, made: &HashSet<String>) -> Vec<String> {
+    pages
+        .range(urls::SEARCH_DIR.to_string()..)
+        .take_while(|(p, _)| p.starts_with(urls::SEARCH_DIR))
+        .filter(|(p, _)| !made.contains(*p))
+        .map(|(p, _)| p.clone())
+        .collect()
 }
 
 fn relative_to(path: &Path, root: &Path) -> PathBuf {
