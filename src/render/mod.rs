@@ -6,13 +6,13 @@
 //! are relative (`root` is `""` or `../`), so the site works under any
 //! sub-path and from `file://`.
 
-pub mod chart;
 mod chronology;
 mod entry;
 mod lists;
 mod page;
 mod print;
 mod templates;
+mod timeline;
 mod views;
 
 pub use page::Page;
@@ -266,7 +266,7 @@ impl<'a> Renderer<'a> {
                 "bibliography": home.notes.bibliography.iter().map(|(k, v)| BibItem { key: k, html: v }).collect::<Vec<_>>(),
             }),
         );
-        ctx.insert("chart_svg", &chart::svg(&d.years, "", "home-chart"));
+        ctx.insert("timeline_svg", &self.summary_timeline("", false, "home-timeline"));
         ctx.insert("years", &d.years.iter().map(|y| self.year_summary(y, "")).collect::<Vec<_>>());
         ctx.insert("event_count", &crate::model::derive::event_count(&h.entries));
         ctx.insert("latest", &self.latest(""));
