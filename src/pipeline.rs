@@ -151,7 +151,7 @@ pub fn whole_handbook_files<'p>(
         || crate::output::data::pages(handbook, derived, history),
         || {
             let mut ds = Diagnostics::new();
-            (entry_page.and_then(|pages| renderer.print_page(pages, &mut ds)), ds)
+            (entry_page.map(|pages| renderer.print_pages(pages, &mut ds)).unwrap_or_default(), ds)
         },
     );
     let (print, ds) = print;

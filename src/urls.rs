@@ -19,7 +19,8 @@ pub const SOURCES: &str = "sources.html";
 pub const TAGS: &str = "tags/index.html";
 /// The page a server shows for a missing address.
 pub const NOT_FOUND: &str = "404.html";
-/// Every entry on one page, for printing.
+/// Every entry on one page, for printing; for a large handbook, the index
+/// of the parts it is printed in ([`print_part`]).
 pub const PRINT: &str = "print.html";
 
 /// The whole handbook as data (entries, events, relations, citations).
@@ -59,6 +60,13 @@ pub fn tag(slug: &str) -> String {
     format!("tags/{slug}.html")
 }
 
+/// One part of a large handbook's print: the entries of `kind` whose
+/// titles start with `letter` (`a`…`z`, or `0` for anything else):
+/// `print/exercises-j.html`.
+pub fn print_part(kind: Kind, letter: char) -> String {
+    format!("print/{}-{letter}.html", kind.folder())
+}
+
 /// For the page at `path`, the prefix that leads back to the site root
 /// (`""` for `index.html`, `../` for `exercises/joint-sea.html`).
 pub fn root_of(path: &str) -> String {
@@ -75,6 +83,7 @@ pub enum PagePath<'a> {
     Tags,
     NotFound,
     Print,
+    PrintPart(&'a str),
     KindIndex(Kind),
     Entry(Kind, &'a str),
     Year(&'a str),
@@ -99,6 +108,7 @@ pub fn parse(path: &str) -> Option<PagePath<'_>> {
                 (_, Some(kind)) => PagePath::Entry(kind, stem),
                 ("chronology", None) => PagePath::Year(stem),
                 ("tags", None) => PagePath::Tag(stem),
+                ("print", None) => PagePath::PrintPart(stem),
                 _ => return None,
             }
         }
@@ -117,6 +127,7 @@ mod tests {
         }
         assert_eq!(parse(&year(2016)), Some(PagePath::Year("2016")));
         assert_eq!(parse(&tag("naval")), Some(PagePath::Tag("naval")));
+        assert_eq!(parse(&print_part(Kind::Exercise, 'j')), Some(PagePath::PrintPart("exercises-j")));
         for page in [HOME, CHRONOLOGY, SOURCES, TAGS, NOT_FOUND, PRINT] {
             assert!(parse(page).is_some(), "{page}");
         }

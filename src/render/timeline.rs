@@ -202,10 +202,26 @@ fn kind_head(s: &mut String, kind: Kind, count: usize, y: f64) {
 
 /// The shape of one mark, by the lane's kind.
 fn mark_shape(s: &mut String, kind: Kind, axis: Axis, from: f64, to: f64, disputed: bool) {
-    let class = if disputed { format!("mark {} disputed", kind.name()) } else { format!("mark {}", kind.name()) };
+    let mut class = format!("mark {}", kind.name());
+    if disputed {
+        class.push_str(" disputed");
+    }
+    // A date known only to the year, on a month axis: drawn faint over its whole stretch.
+    let imprecise = axis.one_year() && to - from > 0.12;
+    if imprecise {
+        class.push_str(" imprecise");
+    }
     let (x0, x1) = (axis.x(from), axis.x(to));
     let data = format!(r#"data-from="{}" data-to="{}""#, n(from), n(to));
     match kind {
+        _ if imprecise => {
+            let _ = write!(
+                s,
+                r#"<rect class="{class}" {data} x="{}" y="6" width="{}" height="10" rx="3"/>"#,
+                n(x0),
+                n((x1 - x0).max(6.0))
+            );
+        }
         Kind::Exercise => {
             let w = (x1 - x0).max(6.0);
             let _ = write!(
@@ -234,14 +250,20 @@ pub(super) fn lanes_svg(lanes: &[&Lane], axis: Axis, id: &str, title: &str) -> S
     let marks: usize = lanes.iter().map(|l| l.marks.len()).sum();
     let disputed = lanes.iter().flat_map(|l| &l.marks).filter(|m| !m.disputed.is_empty()).count();
     let desc = format!(
-        "{} lanes, one per entry, grouped by kind, with {marks} dated events{}: a mechanism is a bar from its \
+        "{} lane{}, one per entry, grouped by kind, with {marks} dated event{}{}: a mechanism is a bar from its \
          establishment through its meetings, an exercise series a mark for each iteration, a declaration a point, \
          a topic a thin line with its events.{} Each mark links to its event; the list below gives the same \
          events as text.",
         lanes.len(),
+        if lanes.len() == 1 { "" } else { "s" },
+        if marks == 1 { "" } else { "s" },
         if axis.one_year() { String::new() } else { format!(" from {} to {}", axis.from, axis.to - 1.0) },
         if disputed > 0 {
-            format!(" {disputed} events whose date sources give differently are drawn with a dashed range.")
+            format!(
+                " {disputed} event{} whose date sources give differently {} drawn with a dashed range.",
+                if disputed == 1 { "" } else { "s" },
+                if disputed == 1 { "is" } else { "are" }
+            )
         } else {
             String::new()
         },
