@@ -61,7 +61,7 @@
       var from = state.from ? Number(state.from) : -Infinity, to = state.to ? Number(state.to) : Infinity;
       var shown = 0;
       rows.forEach(function (row) {
-        var year = Number(row.getAttribute("data-year"));
+        var year = Number(row.parentNode.getAttribute("data-year"));
         var visible = kinds[row.getAttribute("data-kind")] && (!state.entry || row.getAttribute("data-entry") === state.entry) &&
           (!state.tag || hasTag(row, state.tag)) && year >= from && year <= to;
         row.hidden = !visible;
@@ -222,7 +222,8 @@
     number.textContent = link.textContent + ". ";
     preview.appendChild(number);
     preview.appendChild(document.createRange().createContextualFragment(body.innerHTML));
-    document.body.appendChild(preview);
+    // Inside the page's main landmark, so that nothing is left outside a landmark.
+    (link.closest("main") || document.body).appendChild(preview);
     link.setAttribute("aria-describedby", "note-preview");
     var r = link.getBoundingClientRect();
     var top = window.scrollY + r.bottom + 6;

@@ -129,7 +129,7 @@ impl Renderer<'_> {
                 let e = &h.entries[i];
                 let html = std::str::from_utf8(entry_page(&urls::entry(e.kind, &e.id))?).ok()?;
                 let (a, b) = (html.find("<article")?, html.rfind("</article>")?);
-                let link = Links { id: &e.id, root: &root, here, part_of };
+                let link = Links { id: &e.id, title: &e.title, root: &root, here, part_of };
                 Some(print_article(&html[a..b + "</article>".len()], &link))
             })
             .collect();
@@ -191,6 +191,8 @@ impl Renderer<'_> {
 struct Links<'a> {
     /// The entry's id, which prefixes its ids on the print page.
     id: &'a str,
+    /// The entry's title, which names its parts on the print page.
+    title: &'a str,
     /// The print page's way back to the site root.
     root: &'a str,
     /// The print page's own path.
@@ -231,6 +233,12 @@ fn print_article(article: &str, links: &Links) -> String {
         }))
         .append_element_content_handler(element!("article h1", |el| {
             el.set_attribute("id", &format!("{id}--title"))?;
+            Ok(())
+        }))
+        .append_element_content_handler(element!("[role=region][aria-label]", |el| {
+            if let Some(value) = el.get_attribute("aria-label") {
+                el.set_attribute("aria-label", &format!("{}: {value}", links.title))?;
+            }
             Ok(())
         }))
         .append_element_content_handler(element!("section[aria-labelledby]", |el| {
@@ -279,15 +287,28 @@ mod tests {
     fn links_point_within_the_print_or_across_parts() {
         let part_of: HashMap<&str, &str> =
             [("joint-sea", "print/exercises-j.html"), ("alpha", "print/mechanisms-a.html")].into();
-        let links = Links { id: "alpha", root: "../", here: "print/mechanisms-a.html", part_of: &part_of };
+        let links =
+            Links { id: "alpha", title: "Alpha", root: "../", here: "print/mechanisms-a.html", part_of: &part_of };
         assert_eq!(print_href("#note-1", &links), "#alpha--note-1");
         assert_eq!(print_href("../exercises/joint-sea.html#2016", &links), "exercises-j.html#joint-sea--2016");
         assert_eq!(print_href("../mechanisms/alpha.html", &links), "#alpha");
         assert_eq!(print_href("../tags/naval.html", &links), "../tags/naval.html");
         assert_eq!(print_href("https://example.org/x", &links), "https://example.org/x");
-        let whole = Links { id: "alpha", root: "", here: "print.html", part_of: &HashMap::new() };
+        let whole = Links { id: "alpha", title: "Alpha", root: "", here: "print.html", part_of: &HashMap::new() };
         assert_eq!(print_href("../exercises/joint-sea.html", &whole), "#joint-sea");
         assert_eq!(print_href("../tags/naval.html", &whole), "tags/naval.html");
+    }
+
+    #[test]
+    fn every_landmark_of_an_article_is_named_with_its_entry() {
+        let article = r#"<article class="entry"><h1>A "B"</h1><nav class="toc" aria-labelledby="toc-label"><p id="toc-label">Contents</p></nav><div class="table-scroll" role="region" aria-label="Table 1" tabindex="0"><table></table></div><section class="notes" aria-labelledby="notes-label"><h2 id="notes-label">Notes</h2></section><section class="bibliography" aria-labelledby="bibliography"></section></article>"#;
+        let part_of = HashMap::new();
+        let links = Links { id: "ab", title: "A \"B\"", root: "", here: "print.html", part_of: &part_of };
+        let out = print_article(article, &links);
+        assert!(out.starts_with(r#"<article id="ab" class="entry"><h1 id="ab--title">"#), "{out}");
+        assert!(out.contains(r#"aria-labelledby="ab--title ab--notes-label""#), "{out}");
+        assert!(out.contains(r#"aria-label="A &quot;B&quot;: Table 1""#), "{out}");
+        assert!(!out.contains("toc") && !out.contains("bibliography"), "{out}");
     }
 
     #[test]
