@@ -22,8 +22,9 @@ const ARTICLES_MARKER: &str = "\u{1}handbook-articles\u{1}";
 
 /// Above this many entries, the print is split into parts. Measured with
 /// `gen-corpus` entries (about 450 words, 5 events and 4 notes each) in
-/// Chromium: 500 entries make a 9 MB page that opens in about 4 s and
-/// prints to about 1,500 A4 pages; see the README.
+/// Chromium 156 on the 2-core build machine: 500 entries make a 7.1 MB page
+/// that opens in 2 s but takes 2 minutes to print, to 1,511 A4 pages; see
+/// the README.
 pub(super) const SPLIT_ABOVE: usize = 500;
 
 /// One printed document: the whole handbook, or one part of it.
