@@ -107,6 +107,31 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); });
   }
 
+  // The entry's contents list: open beside the text on a wide screen
+  // (collapsed above it on a narrow one), with the section being read marked.
+  var toc = document.querySelector("nav.toc");
+  if (toc) {
+    var details = toc.querySelector("details");
+    var wide = window.matchMedia("(min-width: 64rem)");
+    var fit = function () { details.open = wide.matches; };
+    fit();
+    if (wide.addEventListener) wide.addEventListener("change", fit);
+    var links = Array.prototype.slice.call(toc.querySelectorAll("a[href^='#']"));
+    var targets = links.map(function (a) { return document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1))); });
+    var mark = function () {
+      var current = -1;
+      targets.forEach(function (t, i) { if (t && t.getBoundingClientRect().top < window.innerHeight * 0.3) current = i; });
+      links.forEach(function (a, i) { if (i === current) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current"); });
+    };
+    var queued = false;
+    window.addEventListener("scroll", function () {
+      if (queued) return;
+      queued = true;
+      window.requestAnimationFrame(function () { queued = false; mark(); });
+    }, { passive: true });
+    mark();
+  }
+
   // Lays the timeline out again for the filter: hides the lanes and marks it
   // leaves out, closes the gaps, and stretches the chosen years over the
   // plot. The same rules as src/render/timeline.rs.
