@@ -70,6 +70,9 @@
       bodies.forEach(function (body) { body.hidden = !body.querySelector("tr.event-row:not([hidden])"); });
       if (svg) layoutTimeline(svg, state, kinds);
       status.textContent = shown === rows.length ? "All " + shown + " events shown" : shown + " of " + rows.length + " events shown";
+      if (state.entry && svg && svg.classList.contains("summary")) {
+        status.textContent += "; the timeline sums up every entry: the entry's own page and its year pages draw its lane";
+      }
       return state;
     };
     var write = function (state) {
@@ -146,7 +149,6 @@
     var r2 = function (v) { return String(Math.round(v * 100) / 100); };
     var y = Number(svg.getAttribute("data-top"));
     var rowsOf = Array.prototype.slice.call(svg.querySelectorAll("g.lane, g.kind-head"));
-    var visibleKinds = {};
     var lanes = rowsOf.filter(function (g) { return g.classList.contains("lane"); });
     lanes.forEach(function (lane) {
       var kind = lane.getAttribute("data-kind"), entry = lane.getAttribute("data-entry");
@@ -173,19 +175,28 @@
           shape.setAttribute("x", r2(x(a))); shape.setAttribute("width", r2(Math.max(1, x(b) - x(a))));
         }
       });
+      // A summary lane of a kind sums every tag: with a tag chosen, only the tag's lane says what it shows.
+      var tagged = lane.hasAttribute("data-tags");
       var keep = (!kind || kinds[kind]) && (!entry || !state.entry || entry === state.entry) &&
-        (!state.tag || !lane.hasAttribute("data-tags") || hasTag(lane, state.tag)) && any;
+        (!state.tag || (tagged && hasTag(lane, state.tag)) || (!tagged && !lane.classList.contains("summary"))) && any;
       lane.setAttribute("data-shown", keep ? "1" : "");
-      if (keep && kind) visibleKinds[kind] = true;
     });
     var perKind = {};
     lanes.forEach(function (lane) { if (lane.getAttribute("data-shown")) perKind[lane.getAttribute("data-kind")] = (perKind[lane.getAttribute("data-kind")] || 0) + 1; });
     svg.querySelectorAll("g.kind-head .kind-count").forEach(function (count) {
       count.textContent = String(perKind[count.parentNode.getAttribute("data-kind")] || 0);
     });
+    // A heading stays while a lane under it (up to the next heading) does.
+    rowsOf.forEach(function (g, i) {
+      if (!g.classList.contains("kind-head")) return;
+      var shown = false;
+      for (var j = i + 1; j < rowsOf.length && !rowsOf[j].classList.contains("kind-head"); j++) {
+        if (rowsOf[j].getAttribute("data-shown") === "1") { shown = true; break; }
+      }
+      g.setAttribute("data-shown", shown ? "1" : "");
+    });
     rowsOf.forEach(function (g) {
-      var head = g.classList.contains("kind-head");
-      var keep = head ? (g.hasAttribute("data-kind") ? visibleKinds[g.getAttribute("data-kind")] : true) : g.getAttribute("data-shown") === "1";
+      var keep = g.getAttribute("data-shown") === "1";
       g.style.display = keep ? "" : "none";
       if (keep) {
         g.setAttribute("transform", "translate(0," + r2(y) + ")");
