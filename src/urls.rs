@@ -62,9 +62,14 @@ pub fn tag(slug: &str) -> String {
 
 /// One part of a large handbook's print: the entries of `kind` whose
 /// titles start with `letter` (`a`…`z`, or `0` for anything else):
-/// `print/exercises-j.html`.
-pub fn print_part(kind: Kind, letter: char) -> String {
-    format!("print/{}-{letter}.html", kind.folder())
+/// `print/exercises-j.html`; when they are too many for one part, the
+/// `n`th of them from 2 on: `print/exercises-s-2.html`.
+pub fn print_part(kind: Kind, letter: char, n: usize) -> String {
+    if n > 1 {
+        format!("print/{}-{letter}-{n}.html", kind.folder())
+    } else {
+        format!("print/{}-{letter}.html", kind.folder())
+    }
 }
 
 /// For the page at `path`, the prefix that leads back to the site root
@@ -127,7 +132,8 @@ mod tests {
         }
         assert_eq!(parse(&year(2016)), Some(PagePath::Year("2016")));
         assert_eq!(parse(&tag("naval")), Some(PagePath::Tag("naval")));
-        assert_eq!(parse(&print_part(Kind::Exercise, 'j')), Some(PagePath::PrintPart("exercises-j")));
+        assert_eq!(parse(&print_part(Kind::Exercise, 'j', 1)), Some(PagePath::PrintPart("exercises-j")));
+        assert_eq!(parse(&print_part(Kind::Exercise, 's', 2)), Some(PagePath::PrintPart("exercises-s-2")));
         for page in [HOME, CHRONOLOGY, SOURCES, TAGS, NOT_FOUND, PRINT] {
             assert!(parse(page).is_some(), "{page}");
         }

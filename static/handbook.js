@@ -68,6 +68,23 @@
         if (visible) shown++;
       });
       bodies.forEach(function (body) { body.hidden = !body.querySelector("tr.event-row:not([hidden])"); });
+      // The table of counts per year and kind follows too.
+      var counted = {};
+      rows.forEach(function (row) {
+        if (row.hidden) return;
+        var year = row.parentNode.getAttribute("data-year");
+        counted[year] = counted[year] || {};
+        counted[year][row.getAttribute("data-kind")] = (counted[year][row.getAttribute("data-kind")] || 0) + 1;
+      });
+      document.querySelectorAll(".chart-table tbody tr").forEach(function (tr) {
+        var c = counted[tr.cells[0].textContent.trim()] || {};
+        var total = 0;
+        ["mechanism", "exercise", "declaration", "topic"].forEach(function (k, i) {
+          tr.cells[i + 1].textContent = String(c[k] || 0);
+          total += c[k] || 0;
+        });
+        tr.cells[5].textContent = String(total);
+      });
       if (svg) layoutTimeline(svg, state, kinds);
       status.textContent = shown === rows.length ? "All " + shown + " events shown" : shown + " of " + rows.length + " events shown";
       if (state.entry && svg && svg.classList.contains("summary")) {

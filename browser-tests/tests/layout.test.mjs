@@ -114,6 +114,11 @@ test("the chronology filter narrows the timeline and the list together, and surv
         assert.equal(Math.min(...ticks), 2012);
         assert.ok(Math.max(...ticks) <= 2016, ticks.join());
         assert.match(page.url(), /[?#].*kind=exercise.*from=2012.*to=2016/);
+        // The table of counts follows: only exercises, only those years.
+        const table = await page.$$eval(".chart-table tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+        const total = table.reduce((n, r) => n + Number(r[5]), 0);
+        assert.equal(total, narrowed.rows);
+        assert.ok(table.every((r) => r[1] === "0" && r[3] === "0" && r[4] === "0"), JSON.stringify(table));
 
         // The address keeps it: a reload (or a shared link) shows the same view.
         await page.reload();

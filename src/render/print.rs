@@ -63,11 +63,16 @@ impl Renderer<'_> {
             }
             for (c, entries) in by_letter {
                 let shown = if c == '0' { "0–9 and others".to_string() } else { c.to_ascii_uppercase().to_string() };
-                parts.push(PrintPart {
-                    path: urls::print_part(*kind, c),
-                    title: format!("{}: {shown}", kind.plural_title()),
-                    entries,
-                });
+                // A letter with more entries than one part holds is printed in several.
+                let chunks = entries.len().div_ceil(SPLIT_ABOVE);
+                for (n, chunk) in entries.chunks(entries.len().div_ceil(chunks)).enumerate() {
+                    let title = if chunks > 1 {
+                        format!("{}: {shown} ({} of {chunks})", kind.plural_title(), n + 1)
+                    } else {
+                        format!("{}: {shown}", kind.plural_title())
+                    };
+                    parts.push(PrintPart { path: urls::print_part(*kind, c, n + 1), title, entries: chunk.to_vec() });
+                }
             }
         }
         parts
