@@ -151,7 +151,7 @@ pub fn whole_handbook_files<'p>(
         || crate::output::data::pages(handbook, derived, history),
         || {
             let mut ds = Diagnostics::new();
-            (entry_page.and_then(|pages| renderer.print_page(pages, &mut ds)), ds)
+            (entry_page.map(|pages| renderer.print_pages(pages, &mut ds)).unwrap_or_default(), ds)
         },
     );
     let (print, ds) = print;
@@ -165,9 +165,9 @@ pub fn whole_handbook_files<'p>(
 /// highlighting stylesheet.
 pub fn extra_pages(references: Option<&crate::content::load::SourceFile>, statics: &[(String, PathBuf)]) -> Vec<Page> {
     let mut pages = Vec::new();
-    for (name, text) in crate::theme::STATIC_FILES {
+    for (name, bytes) in crate::theme::STATIC_FILES {
         if !statics.iter().any(|(p, _)| p == name) {
-            pages.push(Page { path: name.to_string(), content: text.as_bytes().to_vec() });
+            pages.push(Page { path: name.to_string(), content: bytes.to_vec() });
         }
     }
     if let Some(bib) = references {

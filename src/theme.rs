@@ -14,6 +14,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("kind.html", include_str!("../templates/kind.html")),
     ("entry.html", include_str!("../templates/entry.html")),
     ("chronology.html", include_str!("../templates/chronology.html")),
+    ("timeline_key.html", include_str!("../templates/timeline_key.html")),
     ("year.html", include_str!("../templates/year.html")),
     ("sources.html", include_str!("../templates/sources.html")),
     ("tags.html", include_str!("../templates/tags.html")),
@@ -23,9 +24,34 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../templates/search.html")),
 ];
 
+/// One of the text face's files, by its subset and style.
+macro_rules! FONT {
+    ($name:literal) => {
+        (
+            concat!("fonts/source-serif-4-", $name, ".woff2"),
+            include_bytes!(concat!("../static/fonts/source-serif-4-", $name, ".woff2")),
+        )
+    };
+}
+
 /// Static files every site gets unless its `static/` has its own version.
-pub const STATIC_FILES: &[(&str, &str)] =
-    &[("style.css", include_str!("../static/style.css")), ("handbook.js", include_str!("../static/handbook.js"))];
+pub const STATIC_FILES: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("handbook.js", include_bytes!("../static/handbook.js")),
+    // Source Serif 4 (SIL Open Font License 1.1, from the npm package
+    // @fontsource-variable/source-serif-4 5.3.1): the variable weight axis,
+    // upright and italic, in the Latin, Latin Extended, Cyrillic and Greek
+    // subsets; a browser fetches only the subsets a page's text uses.
+    ("fonts/OFL.txt", include_bytes!("../static/fonts/OFL.txt")),
+    FONT!("latin-wght-normal"),
+    FONT!("latin-wght-italic"),
+    FONT!("latin-ext-wght-normal"),
+    FONT!("latin-ext-wght-italic"),
+    FONT!("cyrillic-wght-normal"),
+    FONT!("cyrillic-wght-italic"),
+    FONT!("greek-wght-normal"),
+    FONT!("greek-wght-italic"),
+];
 
 /// The archetype of each kind of entry, by the kind's name.
 pub const ARCHETYPES: &[(&str, &str)] = &[

@@ -19,7 +19,8 @@ pub const SOURCES: &str = "sources.html";
 pub const TAGS: &str = "tags/index.html";
 /// The page a server shows for a missing address.
 pub const NOT_FOUND: &str = "404.html";
-/// Every entry on one page, for printing.
+/// Every entry on one page, for printing; for a large handbook, the index
+/// of the parts it is printed in ([`print_part`]).
 pub const PRINT: &str = "print.html";
 
 /// The whole handbook as data (entries, events, relations, citations).
@@ -73,6 +74,18 @@ pub fn tag(slug: &str) -> String {
     format!("tags/{slug}.html")
 }
 
+/// One part of a large handbook's print: the entries of `kind` whose
+/// titles start with `letter` (`a`…`z`, or `0` for anything else):
+/// `print/exercises-j.html`; when they are too many for one part, the
+/// `n`th of them from 2 on: `print/exercises-s-2.html`.
+pub fn print_part(kind: Kind, letter: char, n: usize) -> String {
+    if n > 1 {
+        format!("print/{}-{letter}-{n}.html", kind.folder())
+    } else {
+        format!("print/{}-{letter}.html", kind.folder())
+    }
+}
+
 /// For the page at `path`, the prefix that leads back to the site root
 /// (`""` for `index.html`, `../` for `exercises/joint-sea.html`).
 pub fn root_of(path: &str) -> String {
@@ -90,6 +103,7 @@ pub enum PagePath<'a> {
     NotFound,
     Print,
     Search,
+    PrintPart(&'a str),
     KindIndex(Kind),
     Entry(Kind, &'a str),
     Year(&'a str),
@@ -115,6 +129,7 @@ pub fn parse(path: &str) -> Option<PagePath<'_>> {
                 (_, Some(kind)) => PagePath::Entry(kind, stem),
                 ("chronology", None) => PagePath::Year(stem),
                 ("tags", None) => PagePath::Tag(stem),
+                ("print", None) => PagePath::PrintPart(stem),
                 _ => return None,
             }
         }
@@ -133,6 +148,8 @@ mod tests {
         }
         assert_eq!(parse(&year(2016)), Some(PagePath::Year("2016")));
         assert_eq!(parse(&tag("naval")), Some(PagePath::Tag("naval")));
+        assert_eq!(parse(&print_part(Kind::Exercise, 'j', 1)), Some(PagePath::PrintPart("exercises-j")));
+        assert_eq!(parse(&print_part(Kind::Exercise, 's', 2)), Some(PagePath::PrintPart("exercises-s-2")));
         for page in [HOME, CHRONOLOGY, SOURCES, TAGS, NOT_FOUND, PRINT, SEARCH] {
             assert!(parse(page).is_some(), "{page}");
         }

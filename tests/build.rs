@@ -144,10 +144,15 @@ fn chronology_is_grouped_by_year_in_order() {
     let site = Site::copy_of("basic");
     site.build_ok();
     let page = site.page("chronology/index.html");
-    let years: Vec<&str> = page.match_indices("<h2 id=\"y").map(|(i, _)| &page[i + 9..i + 13]).collect();
+    // One list, with a divider per year, in order.
+    assert_eq!(page.matches("<table class=\"chronology-list\"").count(), 1);
+    let years: Vec<&str> =
+        page.match_indices("<tbody class=\"year\" id=\"y").map(|(i, _)| &page[i + 25..i + 29]).collect();
     assert_eq!(years, ["1993", "2000", "2005", "2007", "2014"]);
-    let y2005 = between(&page, r#"<h2 id="y2005">"#, "</section>");
-    assert_eq!(y2005.matches("<tr class=").count(), 2);
+    let y2005 = between(&page, r#"<tbody class="year" id="y2005""#, "</tbody>");
+    assert_eq!(y2005.matches("<tr class=\"event-row").count(), 2);
+    // Every row has the same five cells.
+    assert_eq!(y2005.matches("<td").count(), 10);
     // The disputed event is marked, with the other source's claim.
     assert!(
         y2005.contains(
@@ -158,11 +163,41 @@ fn chronology_is_grouped_by_year_in_order() {
     // Each event links to its anchor on its entry's page.
     assert!(y2005.contains(r#"<a href="../exercises/drill.html#2005">Drill 2005</a>"#), "{y2005}");
     // Every year with events has its own page.
-    for y in years {
+    for y in &years {
         assert!(site.out().join(format!("chronology/{y}.html")).exists());
     }
-    // Quiet years appear in the chart table with zero events and no link.
+    // Quiet years appear in the table of counts with zero events and no link.
     assert!(page.contains(r#"<tr><th scope="row">1994</th><td>0</td>"#));
+}
+
+#[test]
+fn the_timeline_draws_a_lane_per_entry_and_links_every_mark_to_its_event() {
+    let site = Site::copy_of("basic");
+    site.build_ok();
+    let page = site.page("chronology/index.html");
+    let svg = between(&page, "<svg class=\"timeline lanes\"", "</svg>");
+    for entry in ["alpha", "drill", "decl"] {
+        assert_eq!(svg.matches(&format!("data-entry=\"{entry}\"")).count(), 1, "{entry}");
+    }
+    // Every event of the list is a mark in the timeline, linking to the same anchor.
+    let list = between(&page, "<table class=\"chronology-list\"", "</table>");
+    let events: Vec<&str> = list
+        .match_indices("</time></td>\n<td><a href=\"")
+        .map(|(i, _)| {
+            let rest = &list[i + 26..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(events.len(), 6);
+    for href in &events {
+        assert!(svg.contains(&format!("<a class=\"event-mark\" href=\"{href}\">")), "{href} has no mark");
+    }
+    // The disputed event is drawn with the range of dates sources give.
+    assert_eq!(svg.matches("class=\"dispute-range\"").count(), 1);
+    // The year and kind pages draw their own lanes; the home page the summary.
+    assert!(site.page("chronology/2005.html").contains(">Aug</text>"));
+    assert!(site.page("exercises/index.html").contains("data-entry=\"drill\""));
+    assert!(site.page("index.html").contains("<svg class=\"timeline summary\""));
 }
 
 #[test]
@@ -284,9 +319,16 @@ fn the_print_page_joins_every_entry_with_unique_ids_and_internal_links() {
         page.match_indices(" id=\"").map(|(i, _)| &page[i + 5..i + 5 + page[i + 5..].find('"').unwrap()]).collect();
     let unique: std::collections::HashSet<&&str> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "duplicate ids on the print page");
-    for id in ["alpha", "drill", "decl", "alpha--note-1", "alpha--2014"] {
+    for id in ["alpha", "drill", "decl", "alpha--note-1", "alpha--2014", "print-bibliography"] {
         assert!(ids.contains(&id), "{id} missing");
     }
+    // A contents list leads to each entry; one bibliography ends the page.
+    let contents = between(&page, "<nav class=\"print-contents\"", "</nav>");
+    for id in ["alpha", "drill", "decl"] {
+        assert!(contents.contains(&format!("<a href=\"#{id}\">")), "{id} not in the contents");
+    }
+    assert_eq!(page.matches("<section class=\"bibliography").count(), 1);
+    assert!(!page.contains("class=\"toc\""));
     // Links between entries stay on the page and land on an id.
     assert!(page.contains(r##"href="#alpha--2014""##));
     for (i, _) in page.match_indices("href=\"#") {

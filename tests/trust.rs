@@ -195,6 +195,13 @@ fn site_with_vectors(raw_html: &str) -> Site {
     site
 }
 
+/// True for the script of the built-in 404 template, as it is there.
+fn is_404_script(text: &str) -> bool {
+    let template = include_str!("../templates/404.html");
+    let own = template.split_once("\">\n").and_then(|(_, rest)| rest.split_once("</script>")).map(|(s, _)| s);
+    own.is_some_and(|own| !own.trim().is_empty() && text.trim() == own.trim())
+}
+
 /// Every element or attribute in the HTML files under `dir` that a browser
 /// would run script from, as `file: what`.
 fn executable_html(dir: &Path) -> Vec<String> {
@@ -211,6 +218,16 @@ fn executable_html(dir: &Path) -> Vec<String> {
             let Some(el) = node.value().as_element() else { continue };
             let name = el.name();
             match name {
+                // The 404 page's own script, which finds the site root it is served under.
+                "script"
+                    if path == "404.html"
+                        && el.attr("src").is_none()
+                        && is_404_script(
+                            &node
+                                .children()
+                                .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                                .collect::<String>(),
+                        ) => {}
                 "script" => {
                     let src = el.attr("src").unwrap_or_default();
                     if !own_scripts.iter().any(|s| src.ends_with(s)) || node.has_children() {

@@ -9,8 +9,8 @@ const axePath = require.resolve("axe-core/axe.min.js");
 
 const pages = [
   "index.html", "mechanisms/index.html", "exercises/joint-sea.html", "declarations/beijing-declaration-2000.html",
-  "chronology/index.html", "chronology/2016.html", "sources.html", "tags/index.html", "404.html",
-  "search.html?q=joint%20sea",
+  "chronology/index.html", "chronology/2016.html", "sources.html", "tags/index.html", "404.html", "print.html",
+  "topics/strategic-context.html", "exercises/index.html", "search.html?q=joint%20sea",
 ];
 
 for (const scheme of ["light", "dark"]) {
@@ -30,6 +30,19 @@ for (const scheme of ["light", "dark"]) {
         const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
         for (const v of result.violations) {
           problems.push(`${path}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+        }
+      }
+      // With a note's preview open, and with the chronology filtered.
+      for (const [path, act] of [
+        ["exercises/joint-sea.html", async () => { await page.locator("sup.noteref a").first().focus(); await page.locator("#note-preview").waitFor(); }],
+        ["chronology/index.html?kind=exercise&from=2012&to=2016", async () => {}],
+      ]) {
+        await page.goto(url + path);
+        await act();
+        await page.addScriptTag({ path: axePath });
+        const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+        for (const v of result.violations) {
+          problems.push(`${path} (open): ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
         }
       }
       assert.deepEqual(problems, []);

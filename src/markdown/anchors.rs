@@ -26,6 +26,9 @@ pub const TEMPLATE_IDS: &[&str] = &[
     "search-input",
     "search-status",
     "note-preview",
+    "toc-label",
+    "home-timeline-title",
+    "home-timeline-desc",
 ];
 
 /// Hands out heading ids unique on a page.

@@ -118,6 +118,8 @@ pub fn render(
     let file_span = |r: &Range<usize>| offset + r.start..offset + r.end;
 
     let mut out: Vec<Event> = Vec::new();
+    // Tables so far, to name each one's scrolling box.
+    let mut tables = 0;
     let mut rendered = Rendered::default();
     // Footnote definitions: (label, events, span) collected aside.
     let mut definitions: Vec<Definition> = Vec::new();
@@ -363,6 +365,13 @@ pub fn render(
             other => Some(other),
         };
         let Some(event) = emitted else { continue };
+        // A table scrolls sideways inside a box of its own, which a keyboard
+        // can reach and a screen reader names, rather than widening the page.
+        let wrap_open = matches!(event, Event::Start(Tag::Table(_)));
+        let wrap_close = matches!(event, Event::End(TagEnd::Table));
+        if wrap_open {
+            tables += 1;
+        }
         let target: &mut Vec<Event> = if let Some((_, _, _, inner, _)) = heading.as_mut() {
             inner
         } else if let Some((_, buf, _)) = in_definition.as_mut() {
@@ -411,6 +420,12 @@ pub fn render(
                 target.push(Event::InlineHtml(NOTE_MARK_SEPARATOR.into()));
             }
         }
+        if wrap_open {
+            target.push(Event::Html(
+                format!("<div class=\"table-scroll\" role=\"region\" aria-label=\"Table {tables}\" tabindex=\"0\">\n")
+                    .into(),
+            ));
+        }
         if let Some((_, _, _, inner, text)) = heading.as_mut() {
             if let Event::Text(t) | Event::Code(t) = &event {
                 text.push_str(t);
@@ -420,6 +435,10 @@ pub fn render(
             buf.push(event);
         } else {
             out.push(event);
+        }
+        if wrap_close {
+            let target: &mut Vec<Event> = if let Some((_, buf, _)) = in_definition.as_mut() { buf } else { &mut out };
+            target.push(Event::Html("</div>\n".into()));
         }
     }
 

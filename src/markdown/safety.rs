@@ -105,6 +105,7 @@ pub(super) fn sanitize(html: &str) -> String {
             .url_schemes(ALLOWED_SCHEMES.iter().copied().collect())
             .url_relative(ammonia::UrlRelative::PassThrough)
             .link_rel(None)
+            .add_tag_attribute_values("div", "tabindex", ["0"])
             .add_tag_attribute_values("th", "style", ["text-align: left", "text-align: center", "text-align: right"])
             .add_tag_attribute_values("td", "style", ["text-align: left", "text-align: center", "text-align: right"]);
         b

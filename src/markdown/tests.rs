@@ -232,3 +232,17 @@ fn marks_side_by_side_are_set_apart_and_follow_punctuation() {
     assert_eq!(r.html.matches(sep).count(), 2, "{}", r.html);
     assert!(r.html.contains(r#"Shoigu.<sup class="noteref">"#), "the mark after the full stop: {}", r.html);
 }
+
+#[test]
+fn tables_scroll_in_a_named_focusable_box() {
+    let src = "| a | b |\n|---|---|\n| 1 | 2 |\n\nText.\n\n| c |\n|---|\n| 3 |\n";
+    for mode in [RawHtml::Reject, RawHtml::Sanitize] {
+        let (r, _, ds) = run_with(src, mode);
+        assert!(ds.is_empty(), "{:?}", messages(&ds));
+        for n in [1, 2] {
+            let open = format!("<div class=\"table-scroll\" role=\"region\" aria-label=\"Table {n}\" tabindex=\"0\">");
+            assert!(r.html.contains(&open), "{}", r.html);
+        }
+        assert_eq!(r.html.matches("</table>\n</div>").count(), 2, "{}", r.html);
+    }
+}

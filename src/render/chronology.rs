@@ -1,11 +1,17 @@
-//! The chronology: every dated event, on one page and by year.
+//! The chronology: every dated event, on one page and by year, with the
+//! timeline drawn over it.
 
-use super::views::{ChronoEvent, EntryRef, YearView};
+use super::timeline::{self, Axis, Lane, Mark, SummaryRow};
+use super::views::{ChronoEvent, EntryRef, TagRef, YearView};
 use super::{Page, Renderer};
+use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
 use crate::model::Entry;
 use crate::model::derive::Year;
 use crate::urls;
+
+/// How many tags the summary timeline draws a lane for.
+const SUMMARY_TAGS: usize = 12;
 
 impl<'a> Renderer<'a> {
     pub(super) fn chrono_event(&self, entry: usize, event: usize, root: &str) -> ChronoEvent<'a> {
@@ -41,6 +47,8 @@ impl<'a> Renderer<'a> {
             .collect::<Vec<_>>()
             .join("; ");
         ChronoEvent {
+            year: ev.date.year(),
+            tags: self.tag_slugs(e).join(" "),
             date: ev.date,
             title: &ev.title,
             place: ev.place.as_deref(),
@@ -80,6 +88,117 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The slugs of an entry's tags, for the chronology filter.
+    fn tag_slugs(&self, e: &Entry) -> Vec<String> {
+        let mut slugs: Vec<String> = e.tags.iter().map(|t| crate::content::slug::slugify(t)).collect();
+        slugs.sort();
+        slugs.dedup();
+        slugs
+    }
+
+    /// Entry `i` as a timeline lane: its events (only those of `year`, when
+    /// given) as marks, or its own date when it has none.
+    pub(super) fn lane(&self, i: usize, root: &str, year: Option<i32>) -> Lane {
+        let e: &Entry = &self.handbook.entries[i];
+        let page = format!("{root}{}", urls::entry(e.kind, &e.id));
+        let mut marks: Vec<Mark> = e
+            .events
+            .iter()
+            .filter(|ev| year.is_none_or(|y| ev.date.year() == y))
+            .map(|ev| {
+                let disputed: Vec<_> = ev.disputed.iter().filter_map(|c| c.date).collect();
+                Mark {
+                    date: ev.date,
+                    label: timeline::mark_label(&e.title, &ev.title, &ev.date, &disputed),
+                    disputed,
+                    url: format!("{page}#{}", ev.anchor),
+                }
+            })
+            .collect();
+        if e.events.is_empty() {
+            marks.push(Mark {
+                date: e.date,
+                disputed: Vec::new(),
+                url: page.clone(),
+                label: format!("{}, {}", e.title, e.date),
+            });
+        }
+        Lane {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            url: page,
+            kind: e.kind,
+            tags: self.tag_slugs(e),
+            date: e.date,
+            end: e.end,
+            marks,
+        }
+    }
+
+    /// The timeline of the entries `list` (indexes), on an axis from the
+    /// first to the last year any of them covers.
+    pub(super) fn lanes_timeline(&self, list: &[usize], root: &str, id: &str, title: &str) -> String {
+        let lanes: Vec<Lane> = list.iter().map(|&i| self.lane(i, root, None)).collect();
+        let refs: Vec<&Lane> = lanes.iter().collect();
+        let years = lanes.iter().flat_map(|l| {
+            let own = [Some(l.date), l.end].into_iter().flatten();
+            own.chain(l.marks.iter().flat_map(|m| std::iter::once(m.date).chain(m.disputed.iter().copied())))
+                .flat_map(|d| [d.year(), d.latest().0])
+        });
+        let (first, last) = years.fold((i32::MAX, i32::MIN), |(a, b), y| (a.min(y), b.max(y)));
+        if first > last {
+            return String::new();
+        }
+        timeline::lanes_svg(&refs, Axis::years(first, last), id, title)
+    }
+
+    /// The summary timeline: a lane per kind, and per tag when `tags`.
+    pub(super) fn summary_timeline(&self, root: &str, tags: bool, id: &str) -> String {
+        let (h, d) = (self.handbook, self.derived);
+        let Some(first) = d.years.first().map(|y| y.year) else { return String::new() };
+        let kinds: Vec<SummaryRow> = Kind::ALL
+            .iter()
+            .enumerate()
+            .map(|(k, kind)| SummaryRow {
+                label: kind.plural_title().to_string(),
+                url: format!("{root}{}", urls::kind_index(*kind)),
+                kind: Some(*kind),
+                tag: None,
+                counts: d.years.iter().map(|y| y.by_kind[k]).collect(),
+            })
+            .collect();
+        let mut tag_rows: Vec<SummaryRow> = Vec::new();
+        if tags {
+            for (name, (slug, list)) in &d.tags {
+                let mut counts = vec![0; d.years.len()];
+                for &i in list {
+                    for ev in &h.entries[i].events {
+                        counts[(ev.date.year() - first) as usize] += 1;
+                    }
+                }
+                tag_rows.push(SummaryRow {
+                    label: name.clone(),
+                    url: format!("{root}{}", urls::tag(slug)),
+                    kind: None,
+                    tag: Some(slug.clone()),
+                    counts,
+                });
+            }
+            // The most used tags, most used first.
+            tag_rows.sort_by_key(|r| std::cmp::Reverse(r.counts.iter().sum::<usize>()));
+            tag_rows.retain(|r| r.counts.iter().sum::<usize>() > 0);
+            tag_rows.truncate(SUMMARY_TAGS);
+        }
+        timeline::summary_svg(
+            &kinds,
+            &tag_rows,
+            first,
+            |y| format!("{root}{}", urls::year(y)),
+            id,
+            "Events per year, by kind",
+        )
+    }
+
     /// The full chronology.
     pub(super) fn chronology_page(&self, ds: &mut Diagnostics) -> Option<Page> {
         let h = self.handbook;
@@ -91,12 +210,25 @@ impl<'a> Renderer<'a> {
             d.years.iter().filter(|y| !y.items.is_empty()).map(|y| self.year_view(y, &root)).collect();
         ctx.insert("years", &years);
         ctx.insert("all_years", &d.years.iter().map(|y| self.year_summary(y, &root)).collect::<Vec<_>>());
-        ctx.insert("chart_svg", &crate::render::chart::svg(&d.years, &root, "chronology-chart"));
-        let filter_entries: Vec<EntryRef> = (0..h.entries.len())
-            .filter(|&i| !h.entries[i].events.is_empty())
-            .map(|i| self.entry_ref(i, &root))
-            .collect();
+        let with_events: Vec<usize> = (0..h.entries.len()).filter(|&i| !h.entries[i].events.is_empty()).collect();
+        let summary = with_events.len() > timeline::MAX_LANES;
+        let svg = if summary {
+            self.summary_timeline(&root, true, "timeline")
+        } else {
+            self.lanes_timeline(&with_events, &root, "timeline", "Timeline of every entry with dated events")
+        };
+        ctx.insert("timeline_svg", &svg);
+        ctx.insert("timeline_summary", &summary);
+        ctx.insert("lane_limit", &timeline::MAX_LANES);
+        let filter_entries: Vec<EntryRef> = with_events.iter().map(|&i| self.entry_ref(i, &root)).collect();
         ctx.insert("entries", &filter_entries);
+        let tags: Vec<TagRef> = d
+            .tags
+            .iter()
+            .filter(|(_, (_, list))| list.iter().any(|&i| !h.entries[i].events.is_empty()))
+            .map(|(t, _)| self.tag_ref(t, &root))
+            .collect();
+        ctx.insert("tags", &tags);
         self.render("chronology.html", path, &ctx, ds)
     }
 
@@ -110,7 +242,17 @@ impl<'a> Renderer<'a> {
         let title = format!("{}", y.year);
         let mut ctx =
             self.context(&path, &title, &format!("Events of {} in the handbook's chronology.", y.year), "chronology");
-        ctx.insert("year", &self.year_view(y, &root));
+        let view = self.year_view(y, &root);
+        // The year's lanes: every entry with an event in it, by month.
+        let mut list: Vec<usize> = y.items.iter().map(|it| it.entry).collect();
+        list.sort_unstable();
+        list.dedup();
+        let lanes: Vec<Lane> = list.iter().map(|&i| self.lane(i, &root, Some(y.year))).collect();
+        let refs: Vec<&Lane> = lanes.iter().collect();
+        let title = format!("Timeline of {}, by month", y.year);
+        ctx.insert("timeline_svg", &timeline::lanes_svg(&refs, Axis::years(y.year, y.year), "timeline", &title));
+        ctx.insert("years", &[&view]);
+        ctx.insert("year", &view);
         let with_events = |j: &usize| !d.years[*j].items.is_empty();
         let prev = (0..i).rev().find(with_events).map(|j| self.year_summary(&d.years[j], &root));
         let next = (i + 1..d.years.len()).find(with_events).map(|j| self.year_summary(&d.years[j], &root));

@@ -3,6 +3,7 @@
 
 use super::views::{BibItem, ClaimView, EntryView, EventView, Fact};
 use super::{Page, Renderer, neighbourhood};
+use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
 use crate::model::Entry;
 use crate::urls;
@@ -88,6 +89,14 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(&path, &e.title, &e.summary, e.kind.folder());
         ctx.insert("entry", &view);
+        // The entries before and after it in its kind's list (by date).
+        let list = &self.derived.by_kind[Kind::ALL.iter().position(|k| *k == e.kind).expect("every kind is in ALL")];
+        let at = list.iter().position(|&j| j == i);
+        let prev = at.and_then(|p| p.checked_sub(1)).map(|p| self.entry_ref(list[p], &root));
+        let next = at.and_then(|p| list.get(p + 1)).map(|&j| self.entry_ref(j, &root));
+        ctx.insert("toc", &contents(e, &view));
+        ctx.insert("prev", &prev);
+        ctx.insert("next", &next);
         self.render("entry.html", &path, &ctx, diagnostics)
     }
 
@@ -135,4 +144,30 @@ impl<'a> Renderer<'a> {
         s.push_str(&format!("  url = {{{}}},\n}}", self.absolute_url(e)));
         s
     }
+}
+
+/// The entry's contents list: its headings (to the third level) and the
+/// page's own sections; empty for a short entry, which needs none.
+fn contents(e: &Entry, view: &EntryView) -> Vec<serde_json::Value> {
+    let item = |id: &str, text: &str, level: u8| serde_json::json!({"id": id, "text": text, "level": level});
+    let mut toc: Vec<serde_json::Value> =
+        e.headings.iter().filter(|h| h.level <= 3).map(|h| item(&h.id, &h.text, h.level.max(2))).collect();
+    let sections = e.headings.iter().filter(|h| h.level == 2).count();
+    if !e.events.is_empty() {
+        toc.push(item("events", "Events", 2));
+    }
+    if !view.connections.is_empty() || !view.mentioned_in.is_empty() {
+        toc.push(item("relations", "Connections", 2));
+    }
+    if !e.notes.notes.is_empty() {
+        toc.push(item("notes", "Notes", 2));
+    }
+    if !e.notes.bibliography.is_empty() {
+        toc.push(item("bibliography", "Bibliography", 2));
+    }
+    toc.push(item("cite-this", "Cite this entry", 2));
+    if sections < 2 && toc.len() < 5 {
+        toc.clear();
+    }
+    toc
 }

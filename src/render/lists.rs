@@ -32,6 +32,8 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         ctx.insert("entries", &entries);
+        let title = format!("Timeline of the {}", kind.plural_title().to_lowercase());
+        ctx.insert("timeline_svg", &self.lanes_timeline(list, &root, "timeline", &title));
         self.render("kind.html", &path, &ctx, ds)
     }
 
@@ -82,7 +84,7 @@ impl<'a> Renderer<'a> {
 
     pub(super) fn tag_ref(&self, tag: &str, root: &str) -> TagRef {
         let (slug, list) = self.derived.tags.get(tag).map(|(s, l)| (s.as_str(), l.len())).unwrap_or(("", 0));
-        TagRef { name: tag.to_string(), url: format!("{root}{}", urls::tag(slug)), count: list }
+        TagRef { name: tag.to_string(), slug: slug.to_string(), url: format!("{root}{}", urls::tag(slug)), count: list }
     }
 }
 

@@ -6,7 +6,6 @@
 //! are relative (`root` is `""` or `../`), so the site works under any
 //! sub-path and from `file://`.
 
-pub mod chart;
 mod chronology;
 mod entry;
 mod lists;
@@ -15,6 +14,7 @@ mod page;
 mod print;
 mod search;
 mod templates;
+mod timeline;
 mod views;
 
 pub use page::Page;
@@ -185,7 +185,7 @@ impl<'a> Renderer<'a> {
             urls::PagePath::Sources => Job::Sources,
             urls::PagePath::Tags => Job::Tags,
             urls::PagePath::NotFound => Job::NotFound,
-            urls::PagePath::Print => return None,
+            urls::PagePath::Print | urls::PagePath::PrintPart(_) => return None,
             urls::PagePath::Search => Job::Search,
             urls::PagePath::KindIndex(kind) => Job::Kind(kind),
             urls::PagePath::Entry(kind, id) => {
@@ -203,7 +203,10 @@ impl<'a> Renderer<'a> {
     /// The output paths of every page (not static files).
     pub fn page_paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = self.jobs().into_iter().map(|(p, _)| p).collect();
-        paths.push(urls::PRINT.to_string());
+        paths.extend(self.print_parts().into_iter().map(|p| p.path));
+        if !paths.iter().any(|p| p == urls::PRINT) {
+            paths.push(urls::PRINT.to_string());
+        }
         paths
     }
 
@@ -273,7 +276,7 @@ impl<'a> Renderer<'a> {
                 "bibliography": home.notes.bibliography.iter().map(|(k, v)| BibItem { key: k, html: v }).collect::<Vec<_>>(),
             }),
         );
-        ctx.insert("chart_svg", &chart::svg(&d.years, "", "home-chart"));
+        ctx.insert("timeline_svg", &self.summary_timeline("", false, "home-timeline"));
         ctx.insert("years", &d.years.iter().map(|y| self.year_summary(y, "")).collect::<Vec<_>>());
         ctx.insert("event_count", &crate::model::derive::event_count(&h.entries));
         ctx.insert("latest", &self.latest(""));
@@ -283,15 +286,15 @@ impl<'a> Renderer<'a> {
     /// The page a server shows for a missing address.
     pub(super) fn not_found_page(&self, ds: &mut Diagnostics) -> Option<Page> {
         let h = self.handbook;
-        // The 404 page is served from any depth, so it links absolutely
-        // from the site root when a base URL is known.
+        // The 404 page is served for a missing address at any depth: its
+        // links are relative to the site root, and a script in its head
+        // points a <base> at the root it is served under (the site's own
+        // path from its base URL, when the address is under it).
         let path = urls::NOT_FOUND;
         let mut ctx = self.context(path, "Page not found", "", "404");
-        if let Some(base) = h.site.base() {
-            let base_path = base.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_else(|| "/".into());
-            ctx.insert("root", &base_path);
-            ctx.insert("nav", &self.nav(&base_path));
-        }
+        let site_path =
+            h.site.base().and_then(|b| b.splitn(4, '/').nth(3).map(|p| format!("/{p}"))).unwrap_or_default();
+        ctx.insert("site_path", &site_path);
         self.render("404.html", path, &ctx, ds)
     }
 

@@ -83,6 +83,7 @@ pub(in crate::render) struct BibItem<'a> {
 #[derive(Serialize)]
 pub(in crate::render) struct TagRef {
     pub(super) name: String,
+    pub(super) slug: String,
     pub(super) url: String,
     pub(super) count: usize,
 }
@@ -119,6 +120,9 @@ pub(in crate::render) struct EntryView<'a> {
 
 #[derive(Serialize)]
 pub(in crate::render) struct ChronoEvent<'a> {
+    pub(super) year: i32,
+    /// The entry's tag slugs, space-separated, for the filter.
+    pub(super) tags: String,
     pub(super) date: PartialDate,
     pub(super) title: &'a str,
     pub(super) place: Option<&'a str>,

@@ -135,6 +135,16 @@ pub(super) fn dirty_pages(
         }
     };
     let years = |e: &Entry| e.events.iter().map(|ev| urls::year(ev.date.year())).collect::<Vec<_>>();
+    // The entries before and after entry `i` in its kind's list, whose pages link to it.
+    let kind_neighbours = |h: &Handbook, d: &Derived, i: usize, out: &mut HashSet<String>| {
+        let k = crate::content::Kind::ALL.iter().position(|k| *k == h.entries[i].kind).expect("every kind is in ALL");
+        let list = &d.by_kind[k];
+        if let Some(at) = list.iter().position(|&j| j == i) {
+            for j in [at.checked_sub(1), Some(at + 1)].into_iter().flatten().filter_map(|p| list.get(p)) {
+                out.insert(urls::entry(h.entries[*j].kind, &h.entries[*j].id));
+            }
+        }
+    };
     let tags = |d: &Derived, e: &Entry| {
         e.tags.iter().filter_map(|t| d.tags.get(t).map(|(slug, _)| urls::tag(slug))).collect::<Vec<_>>()
     };
@@ -159,6 +169,12 @@ pub(super) fn dirty_pages(
             }
         }
         if !listed_same {
+            if let Some((i, _)) = c.old {
+                kind_neighbours(old, old_d, i, &mut dirty);
+            }
+            if let Some((i, _)) = c.new {
+                kind_neighbours(new, new_d, i, &mut dirty);
+            }
             for e in c.both() {
                 dirty.insert(urls::kind_index(e.kind));
                 dirty.extend(years(e));
@@ -173,9 +189,17 @@ pub(super) fn dirty_pages(
                 dirty.extend(tags(new_d, e));
             }
             dirty.insert(urls::TAGS.into());
+            // The chronology's rows and lanes carry the tags, for its filter.
+            for e in c.both() {
+                dirty.insert(urls::kind_index(e.kind));
+                dirty.extend(years(e));
+            }
+            dirty.insert(urls::CHRONOLOGY.into());
         }
         if !events_same {
             for e in c.both() {
+                // The kind's list draws the entry's events in its timeline.
+                dirty.insert(urls::kind_index(e.kind));
                 dirty.extend(years(e));
             }
             dirty.extend([urls::CHRONOLOGY, urls::HOME].map(String::from));
