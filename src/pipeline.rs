@@ -2,7 +2,11 @@
 //! derive → render → write. `handbook build` and `handbook check` both run it;
 //! `check` stops before writing.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::timings::Timings;
@@ -76,8 +80,37 @@ pub struct Compiled {
     pub stats: Stats,
 }
 
-/// Runs the pipeline up to writing: the whole site in memory.
+/// Runs the pipeline up to writing: the whole site in memory (`check`,
+/// `serve` and the tests; `build` writes each page as it is made instead).
 pub fn compile(options: &Options, diagnostics: &mut Diagnostics, timings: &mut Timings) -> Option<Compiled> {
+    let made: Mutex<HashMap<String, Vec<u8>>> = Mutex::new(HashMap::new());
+    let emit = |page: Page| {
+        made.lock().unwrap_or_else(|e| e.into_inner()).insert(page.path, page.content);
+    };
+    let read_back =
+        |path: &str| made.lock().unwrap_or_else(|e| e.into_inner()).get(path).map(|b| Cow::Owned(b.clone()));
+    let (stats, statics) = compile_each(options, &emit, read_back, diagnostics, timings)?;
+    let mut pages: Vec<Page> = made
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|(path, content)| Page { path, content })
+        .collect();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Some(Compiled { pages, statics, stats })
+}
+
+/// Runs the pipeline up to writing, handing every page and generated file
+/// to `emit` as it is made; `read_back` gives a page already emitted (the
+/// print page is made of the entry pages). Returns None, having emitted
+/// nothing or only part of the site, when errors stop the build.
+fn compile_each<'r>(
+    options: &Options,
+    emit: &(dyn Fn(Page) + Sync),
+    read_back: impl Fn(&str) -> Option<Cow<'r, [u8]>> + Sync + Send,
+    diagnostics: &mut Diagnostics,
+    timings: &mut Timings,
+) -> Option<(Stats, Vec<(String, PathBuf)>)> {
     let content = options.content_dir();
     let loaded = crate::content::load::load(&content, diagnostics);
     let statics = match crate::output::write::static_files(&options.root.join("static")) {
@@ -110,20 +143,22 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics, timings: &mut T
     let derived = crate::model::derive::derive(&handbook);
     let history = crate::content::history::last_changed(&content);
     timings.lap("derive");
+    let count = AtomicUsize::new(0);
+    let emit = |page: Page| {
+        count.fetch_add(1, Ordering::Relaxed);
+        emit(page);
+    };
     let renderer = Renderer::new(&tera, &sources, &handbook, &derived, &history);
-    let mut pages = renderer.render_all(diagnostics);
+    renderer.render_each(&emit, diagnostics);
     timings.lap("render");
     if diagnostics.has_errors() {
         return None;
     }
-    let by_path: std::collections::HashMap<&str, &[u8]> =
-        pages.iter().map(|p| (p.path.as_str(), p.content.as_slice())).collect();
-    let whole = whole_handbook_files(&renderer, Some(|p: &str| by_path.get(p).copied()), diagnostics);
-    drop(by_path);
-    pages.extend(whole);
+    emit_whole_handbook_files(&renderer, Some(read_back), &emit, diagnostics);
     timings.lap("whole-handbook files");
-    pages.extend(extra_pages(references.as_ref(), &statics));
-    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    for page in extra_pages(references.as_ref(), &statics) {
+        emit(page);
+    }
     // A cache that cannot be written is not kept; the build does not depend on it.
     let _ = handbook.bibliography.save_cache();
     timings.lap("collect");
@@ -131,33 +166,53 @@ pub fn compile(options: &Options, diagnostics: &mut Diagnostics, timings: &mut T
         entries: handbook.entries.len(),
         events: crate::model::derive::event_count(&handbook.entries),
         sources: handbook.bibliography.keys().len(),
-        pages: pages.len(),
+        pages: count.into_inner(),
         static_files: statics.len(),
     };
-    Some(Compiled { pages, statics, stats })
+    Some((stats, statics))
 }
 
 /// The files that hold the whole handbook, made after the pages: the print
 /// page (from the entry pages, which `entry_page` gives by path; None when
-/// it need not be made again), the search index and the data downloads.
-/// `handbook build` and `handbook serve` both make them here.
+/// it need not be made again), the search index and the data downloads,
+/// sorted by path. `handbook serve` makes them here.
 pub fn whole_handbook_files<'p>(
     renderer: &Renderer,
     entry_page: Option<impl Fn(&str) -> Option<&'p [u8]> + Sync + Send>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Page> {
+    let made = Mutex::new(Vec::new());
+    let entry_page = entry_page.map(|get| move |path: &str| get(path).map(Cow::Borrowed));
+    emit_whole_handbook_files(
+        renderer,
+        entry_page,
+        &|page| made.lock().unwrap_or_else(|e| e.into_inner()).push(page),
+        diagnostics,
+    );
+    let mut made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+    made.sort_by(|a, b| a.path.cmp(&b.path));
+    made
+}
+
+/// Makes the whole-handbook files, handing each to `emit`.
+fn emit_whole_handbook_files<'p>(
+    renderer: &Renderer,
+    entry_page: Option<impl Fn(&str) -> Option<Cow<'p, [u8]>> + Sync + Send>,
+    emit: &(dyn Fn(Page) + Sync),
+    diagnostics: &mut Diagnostics,
+) {
     let (handbook, derived, history) = renderer.model();
-    let (mut files, print) = rayon::join(
-        || crate::output::data::pages(handbook, derived, history),
+    let ((), print_ds) = rayon::join(
+        || crate::output::data::pages(handbook, derived, history).into_iter().for_each(emit),
         || {
             let mut ds = Diagnostics::new();
-            (entry_page.map(|pages| renderer.print_pages(pages, &mut ds)).unwrap_or_default(), ds)
+            if let Some(pages) = entry_page {
+                renderer.print_pages(pages, emit, &mut ds);
+            }
+            ds
         },
     );
-    let (print, ds) = print;
-    diagnostics.extend(ds);
-    files.extend(print);
-    files
+    diagnostics.extend(print_ds);
 }
 
 /// Output files that come from no template: the default stylesheet and
@@ -198,27 +253,41 @@ pub fn build(options: &Options) -> Outcome {
         );
         return Outcome { diagnostics, stats: None, elapsed: start.elapsed(), io_failure: true, timings };
     }
-    let compiled = compile(options, &mut diagnostics, &mut timings);
+    // Pages go to a staging folder as they are made; it replaces the
+    // output only when the whole site is written, and is removed otherwise.
+    let staging = match crate::output::write::Staging::open(&options.out) {
+        Ok(staging) => staging,
+        Err(e) => {
+            diagnostics.push(Diagnostic::file(Severity::Error, &options.out, format!("cannot write the site: {e}")));
+            return Outcome { diagnostics, stats: None, elapsed: start.elapsed(), io_failure: true, timings };
+        }
+    };
+    let emit = |page: Page| staging.put(&page.path, &page.content);
+    let read_back = |path: &str| staging.read(path).map(Cow::Owned);
+    let compiled = compile_each(options, &emit, read_back, &mut diagnostics, &mut timings);
     if options.strict {
         diagnostics.make_strict();
     }
     let compiled = compiled.filter(|_| !diagnostics.has_errors());
-    let stats = compiled.and_then(|Compiled { pages, statics, stats }| {
-        let written = crate::output::write::write_site(&options.out, &pages, &statics);
-        timings.lap("write");
-        match written {
-            Ok(()) => Some(stats),
-            Err(e) => {
-                io_failure = true;
-                diagnostics.push(Diagnostic::file(
-                    Severity::Error,
-                    &options.out,
-                    format!("cannot write the site: {e}"),
-                ));
-                None
+    let stats = match compiled {
+        None => None,
+        Some((stats, statics)) => {
+            let written = staging.finish(&statics);
+            timings.lap("write");
+            match written {
+                Ok(()) => Some(stats),
+                Err(e) => {
+                    io_failure = true;
+                    diagnostics.push(Diagnostic::file(
+                        Severity::Error,
+                        &options.out,
+                        format!("cannot write the site: {e}"),
+                    ));
+                    None
+                }
             }
         }
-    });
+    };
     diagnostics.sort();
     Outcome { diagnostics, stats, elapsed: start.elapsed(), io_failure, timings }
 }

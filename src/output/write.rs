@@ -16,8 +16,10 @@
 //! its output (a folder this program wrote), and never the handbook's own
 //! folders.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -167,47 +169,107 @@ fn staging_path(out: &Path, what: &str) -> PathBuf {
 /// The caller has asked [`check_output`]; the folder is checked again just
 /// before it is replaced, in case files were put in it during the build.
 pub fn write_site(out: &Path, pages: &[Page], statics: &[(String, PathBuf)]) -> io::Result<()> {
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    remove_stale_staging(out);
-    let tmp = staging_path(out, "tmp");
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    let result = (|| {
+    let staging = Staging::open(out)?;
+    pages.par_iter().for_each(|p| staging.put(&p.path, &p.content));
+    staging.finish(statics)
+}
+
+/// A site being written: each file goes to a staging folder beside the
+/// output as soon as it is made, so a build holds no more than the pages in
+/// hand. [`Staging::finish`] swaps the folder in for the output; dropped
+/// unfinished (an error in the handbook, a failed write, a panic), it is
+/// removed and the output is untouched.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    /// Folders already made in `tmp`.
+    dirs: Mutex<HashSet<PathBuf>>,
+    /// The first write that failed; [`Staging::finish`] reports it.
+    failed: Mutex<Option<io::Error>>,
+    finished: bool,
+}
+
+impl Staging {
+    /// Makes the staging folder for `out` (removing those of killed builds).
+    pub fn open(out: &Path) -> io::Result<Staging> {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        remove_stale_staging(out);
+        let tmp = staging_path(out, "tmp");
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
         std::fs::create_dir_all(&tmp)?;
+        let staging = Staging {
+            out: out.to_path_buf(),
+            tmp,
+            dirs: Mutex::new(HashSet::new()),
+            failed: Mutex::new(None),
+            finished: false,
+        };
         // The stamp first: a staging folder left by a killed build is then
         // recognisably ours, and removed by the next build.
-        std::fs::write(tmp.join(STAMP), STAMP_TEXT)?;
-        // Create folders first (serially, once each), then write files in parallel.
-        let mut dirs: Vec<PathBuf> = pages
-            .iter()
-            .map(|p| p.path.as_str())
-            .chain(statics.iter().map(|(p, _)| p.as_str()))
-            .filter_map(|p| Path::new(p).parent().map(Path::to_path_buf))
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        for d in dirs {
-            std::fs::create_dir_all(tmp.join(d))?;
-        }
-        pages.par_iter().try_for_each(|p| put(out, &tmp, &p.path, &p.content))?;
-        statics.par_iter().try_for_each(|(rel, src)| put(out, &tmp, rel, &std::fs::read(src)?))?;
-        Ok(())
-    })();
-    let result = result.and_then(|()| {
-        if out.exists() {
-            owned_or_empty(out).map_err(|why| io::Error::other(format!("{}: {why}", out.display())))?;
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+        std::fs::write(staging.tmp.join(STAMP), STAMP_TEXT)?;
+        Ok(staging)
     }
-    swap_in(&tmp, out)
+
+    /// Writes `content` at `rel` (or links the output's file there if it
+    /// holds the same bytes). A failure is kept for [`Staging::finish`].
+    pub fn put(&self, rel: &str, content: &[u8]) {
+        if let Err(e) = self.try_put(rel, content) {
+            let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+            failed.get_or_insert(io::Error::new(e.kind(), format!("{rel}: {e}")));
+        }
+    }
+
+    fn try_put(&self, rel: &str, content: &[u8]) -> io::Result<()> {
+        if let Some(dir) = Path::new(rel).parent().filter(|d| !d.as_os_str().is_empty()) {
+            let made = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(dir);
+            if !made {
+                std::fs::create_dir_all(self.tmp.join(dir))?;
+                self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(dir.to_path_buf());
+            }
+        }
+        put(&self.out, &self.tmp, rel, content)
+    }
+
+    /// The bytes written at `rel`, read back (the print page is made of the
+    /// entry pages already written).
+    pub fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.tmp.join(rel)).ok()
+    }
+
+    /// Copies the static files, then replaces the output with the staging
+    /// folder, unless a write failed or the output now holds files this
+    /// program did not write.
+    pub fn finish(mut self, statics: &[(String, PathBuf)]) -> io::Result<()> {
+        statics.par_iter().for_each(|(rel, src)| match std::fs::read(src) {
+            Ok(bytes) => self.put(rel, &bytes),
+            Err(e) => {
+                let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+                failed.get_or_insert(io::Error::new(e.kind(), format!("{}: {e}", src.display())));
+            }
+        });
+        if let Some(e) = self.failed.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(e);
+        }
+        if self.out.exists() {
+            owned_or_empty(&self.out).map_err(|why| io::Error::other(format!("{}: {why}", self.out.display())))?;
+        }
+        // From here on swap_in cleans up after itself.
+        self.finished = true;
+        swap_in(&self.tmp, &self.out)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 /// Removes staging folders beside `out` that earlier builds left when they

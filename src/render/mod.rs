@@ -227,6 +227,26 @@ impl<'a> Renderer<'a> {
         self.run(jobs.into_iter().map(|(_, j)| j).collect(), diagnostics)
     }
 
+    /// Renders every page, handing each to `emit` as soon as it is made (in
+    /// no set order), so a build need not hold them all; diagnostics come in
+    /// the order of [`Renderer::render_all`].
+    pub fn render_each(&self, emit: &(dyn Fn(Page) + Sync), diagnostics: &mut Diagnostics) {
+        let jobs: Vec<Job> = self.jobs().into_iter().map(|(_, j)| j).collect();
+        let found: Vec<Diagnostics> = jobs
+            .into_par_iter()
+            .map(|job| {
+                let mut ds = Diagnostics::new();
+                if let Some(page) = self.job(job, &mut ds) {
+                    emit(page);
+                }
+                ds
+            })
+            .collect();
+        for ds in found {
+            diagnostics.extend(ds);
+        }
+    }
+
     fn run(&self, jobs: Vec<Job>, diagnostics: &mut Diagnostics) -> Vec<Page> {
         let results: Vec<(Diagnostics, Option<Page>)> = jobs
             .into_par_iter()

@@ -8,6 +8,7 @@
 //! per initial letter of the title, and `print.html` becomes the index of
 //! the parts, each a document of its own.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
@@ -79,26 +80,31 @@ impl Renderer<'_> {
     }
 
     /// Every print page: the whole handbook on one page, or the index of the
-    /// parts and the parts. `entry_page` gives an entry page's bytes by path.
+    /// parts and the parts, each handed to `emit` when it is made (a large
+    /// handbook's parts are not all held at once). `entry_page` gives an
+    /// entry page's bytes by path.
     pub fn print_pages<'p>(
         &self,
-        entry_page: impl Fn(&str) -> Option<&'p [u8]> + Sync,
+        entry_page: impl Fn(&str) -> Option<Cow<'p, [u8]>> + Sync,
+        emit: &(dyn Fn(Page) + Sync),
         diagnostics: &mut Diagnostics,
-    ) -> Vec<Page> {
+    ) {
         let parts = self.print_parts();
         // Where each entry is printed, for links between parts.
         let part_of: HashMap<&str, &str> = parts
             .iter()
             .flat_map(|p| p.entries.iter().map(move |&i| (self.handbook.entries[i].id.as_str(), p.path.as_str())))
             .collect();
-        let mut pages: Vec<Page> = Vec::new();
-        if parts.len() > 1 {
-            pages.extend(self.print_index(&parts, diagnostics));
+        if parts.len() > 1
+            && let Some(index) = self.print_index(&parts, diagnostics)
+        {
+            emit(index);
         }
         for part in &parts {
-            pages.extend(self.print_part(part, &part_of, &entry_page, diagnostics));
+            if let Some(page) = self.print_part(part, &part_of, &entry_page, diagnostics) {
+                emit(page);
+            }
         }
-        pages
     }
 
     /// The index of the parts, at `print.html`.
@@ -122,7 +128,7 @@ impl Renderer<'_> {
         &self,
         part: &PrintPart,
         part_of: &HashMap<&str, &str>,
-        entry_page: &(impl Fn(&str) -> Option<&'p [u8]> + Sync),
+        entry_page: &(impl Fn(&str) -> Option<Cow<'p, [u8]>> + Sync),
         diagnostics: &mut Diagnostics,
     ) -> Option<Page> {
         let h = self.handbook;
@@ -133,7 +139,8 @@ impl Renderer<'_> {
             .par_iter()
             .filter_map(|&i| {
                 let e = &h.entries[i];
-                let html = std::str::from_utf8(entry_page(&urls::entry(e.kind, &e.id))?).ok()?;
+                let page = entry_page(&urls::entry(e.kind, &e.id))?;
+                let html = std::str::from_utf8(&page).ok()?;
                 let (a, b) = (html.find("<article")?, html.rfind("</article>")?);
                 let link = Links { id: &e.id, title: &e.title, root: &root, here, part_of };
                 Some(print_article(&html[a..b + "</article>".len()], &link))
