@@ -60,6 +60,13 @@
       state.kinds.forEach(function (k) { kinds[k] = true; });
       var from = state.from ? Number(state.from) : -Infinity, to = state.to ? Number(state.to) : Infinity;
       var shown = 0;
+      if (!rows.length) {
+        // A large handbook lists its events on the year pages, not here:
+        // the filter narrows the timeline only.
+        if (svg) layoutTimeline(svg, state, kinds);
+        status.textContent = "The timeline follows the filter; each year's page lists its events";
+        return state;
+      }
       rows.forEach(function (row) {
         var year = Number(row.parentNode.getAttribute("data-year"));
         var visible = kinds[row.getAttribute("data-kind")] && (!state.entry || row.getAttribute("data-entry") === state.entry) &&

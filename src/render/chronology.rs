@@ -13,6 +13,11 @@ use crate::urls;
 /// How many tags the summary timeline draws a lane for.
 const SUMMARY_TAGS: usize = 12;
 
+/// The most events the chronology page lists itself; above it, each year's
+/// page lists its own (measured: 2,000 generated entries, 10,000 events,
+/// make a 5.5 MB list; a page a phone opens should stay well under that).
+pub(super) const LIST_LIMIT: usize = 2_000;
+
 impl<'a> Renderer<'a> {
     pub(super) fn chrono_event(&self, entry: usize, event: usize, root: &str) -> ChronoEvent<'a> {
         let e: &'a Entry = &self.handbook.entries[entry];
@@ -63,7 +68,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub(super) fn year_view(&self, y: &Year, root: &str) -> YearView<'a> {
+    /// A year for the chronology's list; without its events when
+    /// `with_events` is false (the page then only leads to the year's page).
+    pub(super) fn year_view(&self, y: &Year, root: &str, with_events: bool) -> YearView<'a> {
         YearView {
             year: y.year,
             url: format!("{root}{}", urls::year(y.year)),
@@ -72,7 +79,11 @@ impl<'a> Renderer<'a> {
             exercises: y.by_kind[1],
             declarations: y.by_kind[2],
             topics: y.by_kind[3],
-            events: y.items.iter().map(|it| self.chrono_event(it.entry, it.event, root)).collect(),
+            events: if with_events {
+                y.items.iter().map(|it| self.chrono_event(it.entry, it.event, root)).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -206,9 +217,20 @@ impl<'a> Renderer<'a> {
         let path = urls::CHRONOLOGY;
         let root = urls::root_of(path);
         let mut ctx = self.context(path, "Chronology", "Every dated event in the handbook, by year.", "chronology");
-        let years: Vec<YearView> =
-            d.years.iter().filter(|y| !y.items.is_empty()).map(|y| self.year_view(y, &root)).collect();
+        // Above LIST_LIMIT events the list would make the page too large to
+        // open (27 MB at 10,000 generated entries): the year pages list them.
+        let event_count: usize = d.years.iter().map(|y| y.items.len()).sum();
+        let list_on_year_pages = event_count > LIST_LIMIT;
+        let years: Vec<YearView> = d
+            .years
+            .iter()
+            .filter(|y| !y.items.is_empty())
+            .map(|y| self.year_view(y, &root, !list_on_year_pages))
+            .collect();
         ctx.insert("years", &years);
+        ctx.insert("event_count", &event_count);
+        ctx.insert("list_on_year_pages", &list_on_year_pages);
+        ctx.insert("list_limit", &LIST_LIMIT);
         ctx.insert("all_years", &d.years.iter().map(|y| self.year_summary(y, &root)).collect::<Vec<_>>());
         let with_events: Vec<usize> = (0..h.entries.len()).filter(|&i| !h.entries[i].events.is_empty()).collect();
         let summary = with_events.len() > timeline::MAX_LANES;
@@ -242,7 +264,7 @@ impl<'a> Renderer<'a> {
         let title = format!("{}", y.year);
         let mut ctx =
             self.context(&path, &title, &format!("Events of {} in the handbook's chronology.", y.year), "chronology");
-        let view = self.year_view(y, &root);
+        let view = self.year_view(y, &root, true);
         // The year's lanes: every entry with an event in it, by month.
         let mut list: Vec<usize> = y.items.iter().map(|it| it.entry).collect();
         list.sort_unstable();
