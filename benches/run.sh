@@ -5,8 +5,11 @@
 # For each corpus size it generates a handbook and an equivalent Hugo site with
 # tools/gen-corpus, builds each several times, interleaved (handbook, Hugo,
 # newer Hugo, handbook, …, after one untimed warm-up build of each), and prints
-# a Markdown table of the medians: wall time, CPU time (user+sys), peak memory
-# (max RSS) and files written, with the ratio of handbook to the better Hugo.
+# a Markdown table of the medians: wall time, CPU time (user+sys) in all and
+# per entry, peak memory (max RSS), files written and the largest HTML or JS
+# file (one a browser must open whole), with the ratio of handbook to the
+# better Hugo; above it the machine, the handbook commit, the Hugo versions
+# and the load average before and after.
 # Progress goes to stderr, the table to stdout, every measurement to
 # $WORK/results.tsv.
 #
@@ -118,10 +121,13 @@ mkdir -p "$WORK/bin"
 WORK=$(cd "$WORK" && pwd)
 
 # --- Build both tools (release), then copy them so a rebuild mid-run cannot change them.
-# Which handbook is measured: the commit, and whether the code had uncommitted changes.
+# Which handbook is measured: the commit, "+dirty" if a tracked file has changes or
+# there are untracked files where they would be built (files elsewhere, such as
+# the results written into the tree, do not count).
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
-if [[ -n "$(git -C "$ROOT" status --porcelain -- src templates static Cargo.toml Cargo.lock 2>/dev/null)" ]]; then
-    commit="$commit (with uncommitted changes)"
+if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)$(git -C "$ROOT" status \
+    --porcelain -- src templates static benches tools build.rs Cargo.toml Cargo.lock 2>/dev/null)" ]]; then
+    commit+="+dirty"
 fi
 say "building handbook $commit (release)…"
 (cd "$ROOT" && cargo build --release --quiet --bin handbook)
@@ -162,7 +168,9 @@ for t in "${TOOLS[@]:1}"; do LABEL[$t]="Hugo ${VERSION[$t]}"; done
 RESULTS="$WORK/results.tsv"
 # status: ok, or timeout (stopped after PEER_TIMEOUT seconds: times and memory
 # are as far as it got, files are not counted). Warm-up runs are warmup1, …
-printf 'size\ttool\tversion\trun\tstatus\twall_s\tuser_s\tsys_s\tmax_rss_kib\tfiles\thtml_pages\n' >"$RESULTS"
+# largest_bytes, largest_file: the largest .html or .js file written.
+printf 'size\ttool\tversion\trun\tstatus\twall_s\tuser_s\tsys_s\tmax_rss_kib\tfiles\thtml_pages\tlargest_bytes\tlargest_file\n' \
+    >"$RESULTS"
 declare -A TIMED_OUT=() # TOOL/SIZE → 1 once a build took longer than PEER_TIMEOUT
 
 # measure TOOL SIZE RUN LIMIT OUT CMD...: one build with a fresh output folder,
@@ -189,7 +197,7 @@ measure() {
         grep -E '^(WARN|ERROR)|^(warning|error)[:[]' "$log" | head -n 5 >&2
         say "bench: ${LABEL[$tool]} printed warnings on $size entries (all of them: $log)"
     fi
-    local wall user sys rss files html
+    local wall user sys rss files html largest
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
         n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tf")
     user=$(awk -F': ' '/User time/ {print $2}' "$tf")
@@ -198,13 +206,17 @@ measure() {
     if [[ "$status" == ok ]]; then
         files=$(find "$out" -type f | wc -l)
         html=$(find "$out" -type f -name '*.html' | wc -l)
+        # "size<TAB>path"; a browser opens an HTML page or a script whole.
+        largest=$(find "$out" -type f \( -name '*.html' -o -name '*.js' \) -printf '%s\t%P\n' | sort -n | tail -n 1)
+        [[ -n "$largest" ]] || largest=$'0\t-'
     else
-        files=- html=-
+        files=- html=- largest=$'-\t-'
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "${VERSION[$tool]}" "$run" "$status" \
-        "$wall" "$user" "$sys" "$rss" "$files" "$html" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "${VERSION[$tool]}" "$run" "$status" \
+        "$wall" "$user" "$sys" "$rss" "$files" "$html" "$largest" >>"$RESULTS"
     if [[ "$status" == ok ]]; then
-        say "  ${LABEL[$tool]} n=$size run=$run: wall ${wall}s, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB, $files files"
+        say "  ${LABEL[$tool]} n=$size run=$run: wall ${wall}s, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB, $files files," \
+            "largest ${largest#*$'\t'} ($(awk -v b="${largest%%$'\t'*}" 'BEGIN { printf "%.2f", b / 1e6 }') MB)"
     else
         say "  ${LABEL[$tool]} n=$size run=$run: stopped after $limit s (user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB so far); not run again at $size entries"
     fi
@@ -244,10 +256,13 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 # of the Hugos' medians.
 echo "## handbook vs Hugo"
 echo
-line="- handbook $commit"
-for t in "${TOOLS[@]:1}"; do line+="; ${LABEL[$t]} (\`${BIN[$t]}\`)"; done
-echo "$line"
-echo "- $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory; load average before $load_before, after $load_after"
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
+echo "- machine: $(nproc) cores${cpu_model:+ ($cpu_model)}, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) memory, Linux $(uname -r)"
+echo "- load average (1, 5, 15 min): before $load_before, after $load_after"
+echo "- handbook $commit"
+for t in "${TOOLS[@]:1}"; do
+    echo "- ${LABEL[$t]}: \`$("${BIN[$t]}" version 2>/dev/null | head -n 1 | awk '{print $2}')\` (\`${BIN[$t]}\`)"
+done
 runs_line="- median of $RUNS runs each (after $WARMUP warm-up run(s))"
 for n in $SIZES; do
     if ((n >= 100000)); then
@@ -286,13 +301,16 @@ $4 ~ /^warmup/ { next }
     key = $1 SUBSEP $2
     c = ++count[key]
     val[key, c, "wall"] = $6 + 0; val[key, c, "cpu"] = $7 + $8; val[key, c, "rss"] = $9 / 1024
-    val[key, c, "files"] = $10 + 0; val[key, c, "html"] = $11 + 0
+    val[key, c, "files"] = $10 + 0; val[key, c, "html"] = $11 + 0; val[key, c, "largest"] = $12 / 1e6
+    val[key, c, "cpu_entry"] = ($7 + $8) * 1000 / $1
+    largest[key] = "`" $13 "` (" sprintf("%.2f", $12 / 1e6) " MB)"
 }
 END {
     nt = split(tools, T, " "); split(labels, L, "|"); ns = split(sizes, S, " ")
-    nm = split("wall cpu rss files html", M, " ")
-    split("wall time (s)|CPU time, user+sys (s)|peak memory, max RSS (MiB)|files written|HTML pages written", ML, "|")
-    split("%.2f %.2f %.0f %d %d", MF, " ")
+    nm = split("wall cpu cpu_entry rss files html largest", M, " ")
+    split("wall time (s)|CPU time, user+sys (s)|CPU time per entry (ms)|peak memory, max RSS (MiB)|files written|" \
+        "HTML pages written|largest HTML or JS file (MB)", ML, "|")
+    split("%.2f %.2f %.3f %.0f %d %d %.2f", MF, " ")
     head = "| entries | measure |"; rule = "|---:|---|"
     for (t = 1; t <= nt; t++) { head = head " " L[t] " |"; rule = rule "---:|" }
     print head " handbook/" (nt > 2 ? "best Hugo" : L[2]) " |"
@@ -321,6 +339,16 @@ END {
         else if (own != "" && bound != "" && bound > 0) ratio = (M[m] == "wall" ? "< " : "≤ ") sprintf("%.2f", own / bound)
         else ratio = "n/a"
         print line " " ratio " |"
+    }
+    # Which file is the largest, as of the last run that finished.
+    print ""
+    for (s = 1; s <= ns; s++) {
+        line = ""
+        for (t = 1; t <= nt; t++) {
+            key = S[s] SUBSEP T[t]
+            if (key in largest) line = line (line == "" ? "" : "; ") L[t] " " largest[key]
+        }
+        if (line != "") print "- largest HTML or JS file at " S[s] " entries: " line
     }
 }' "$RESULTS"
 say "raw measurements: $RESULTS"
