@@ -301,6 +301,7 @@ $5 == "timeout" {
     key = $1 SUBSEP $2
     stopped[key] = 1
     low[key, "cpu"] = max(low[key, "cpu"], $7 + $8); low[key, "rss"] = max(low[key, "rss"], $9 / 1024)
+    low[key, "cpu_entry"] = max(low[key, "cpu_entry"], ($7 + $8) * 1000 / $1)
     next
 }
 $4 ~ /^warmup/ { next }
