@@ -967,7 +967,13 @@ impl Corpus {
         let mut fixed = vec![
             File { path: "config.toml".into(), text: hugo_config(self.n) },
             File { path: "content/_index.md".into(), text: self.home(Flavor::Hugo) },
-            File { path: "data/relations.yaml".into(), text: relations_data() },
+            // The relations' labels as site parameters, not `data/`: Hugo 0.156 deprecated
+            // `site.Data`, and its replacement `hugo.Data` is not in Hugo 0.111.
+            File { path: "config/_default/params.yaml".into(), text: RELATIONS_YAML.into() },
+            // Titles for the taxonomies' list pages, which Hugo 0.111 and 0.168 would otherwise
+            // capitalise differently.
+            File { path: "content/tags/_index.md".into(), text: "---\ntitle: Tags\n---\n".into() },
+            File { path: "content/years/_index.md".into(), text: "---\ntitle: Years\n---\n".into() },
         ];
         for (folder, _, _) in KINDS {
             let title = format!("{}{}", folder[..1].to_uppercase(), &folder[1..]);
@@ -1057,24 +1063,17 @@ fn make_sources(seed: u64) -> Vec<Source> {
         .collect()
 }
 
-fn relations_data() -> String {
-    let mut s = String::new();
-    for line in RELATIONS_YAML.lines().skip(1) {
-        // `  name: { label: "…", inverse: "…" }` → `name: {label: …}` at the top level.
-        s.push_str(line.trim_start());
-        s.push('\n');
-    }
-    s
-}
-
 fn hugo_config(n: usize) -> String {
     format!(
         r#"baseURL = "https://example.org/"
-languageCode = "en"
+# No languageCode (deprecated in Hugo 0.158 for locale, which Hugo 0.111 does not
+# know): the templates use the language's key, "en" by default.
 title = "Synthetic Handbook ({n} entries)"
 # Pages at section/id.html, as the handbook writes them, so Markdown links match.
 uglyURLs = true
 relativeURLs = true
+# Terms' titles as written, as Hugo 0.111 leaves them (Hugo 0.168 capitalises them).
+capitalizeListTitles = false
 # The handbook writes no feed, sitemap or robots.txt.
 disableKinds = ["RSS", "sitemap", "robotsTXT"]
 enableRobotsTXT = false
@@ -1098,7 +1097,7 @@ pub const HUGO_LAYOUTS: &[(&str, &str)] = &[
     (
         "layouts/_default/baseof.html",
         r##"<!DOCTYPE html>
-<html lang="{{ site.LanguageCode }}">
+<html lang="{{ site.Language.Lang }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -1168,7 +1167,7 @@ pub const HUGO_LAYOUTS: &[(&str, &str)] = &[
 {{ end }}{{ with .Params.relations }}<section class="relations" aria-labelledby="relations">
 <h2 id="relations">Connections</h2>
 <dl class="relation-list">
-{{ range $name, $targets := . }}<dt>{{ (index site.Data.relations $name).label }}</dt>
+{{ range $name, $targets := . }}<dt>{{ (index site.Params.relations $name).label }}</dt>
 <dd><ul>{{ range $targets }}{{ with site.GetPage . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <span class="kind-badge kind-{{ .Params.kind }}">{{ .Params.kind }}</span></li>{{ end }}{{ end }}</ul></dd>
 {{ end }}</dl>
 </section>
