@@ -54,6 +54,13 @@ pub fn kind_index(kind: Kind) -> String {
     format!("{}/index.html", kind.folder())
 }
 
+/// Page `n` (from 1) of the list of the entries of `kind`: the first is
+/// [`kind_index`], the others `exercises/page/2.html` (in a folder, so no
+/// entry's id can take the address).
+pub fn kind_page(kind: Kind, n: usize) -> String {
+    if n <= 1 { kind_index(kind) } else { format!("{}/page/{n}.html", kind.folder()) }
+}
+
 /// The chronology of one year: `chronology/2016.html`.
 pub fn year(year: i32) -> String {
     format!("chronology/{year}.html")
@@ -105,6 +112,8 @@ pub enum PagePath<'a> {
     Search,
     PrintPart(&'a str),
     KindIndex(Kind),
+    /// Page 2 or later of a kind's list.
+    KindPage(Kind, usize),
     Entry(Kind, &'a str),
     Year(&'a str),
     Tag(&'a str),
@@ -123,6 +132,13 @@ pub fn parse(path: &str) -> Option<PagePath<'_>> {
         SEARCH => PagePath::Search,
         _ => {
             let (folder, name) = path.split_once('/')?;
+            if let (Some(kind), Some(n)) =
+                (Kind::from_folder(folder), name.strip_prefix("page/").and_then(|n| n.strip_suffix(".html")))
+            {
+                // One spelling per page: `page/2.html`, not `page/02.html`.
+                let n: usize = n.parse().ok().filter(|&k: &usize| k >= 2 && !n.starts_with('0'))?;
+                return Some(PagePath::KindPage(kind, n));
+            }
             let stem = name.strip_suffix(".html").filter(|s| !s.contains('/'))?;
             match (folder, Kind::from_folder(folder)) {
                 (_, Some(kind)) if stem == "index" => PagePath::KindIndex(kind),
@@ -145,6 +161,8 @@ mod tests {
         for kind in Kind::ALL {
             assert_eq!(parse(&entry(kind, "x")), Some(PagePath::Entry(kind, "x")));
             assert_eq!(parse(&kind_index(kind)), Some(PagePath::KindIndex(kind)));
+            assert_eq!(parse(&kind_page(kind, 1)), Some(PagePath::KindIndex(kind)));
+            assert_eq!(parse(&kind_page(kind, 12)), Some(PagePath::KindPage(kind, 12)));
         }
         assert_eq!(parse(&year(2016)), Some(PagePath::Year("2016")));
         assert_eq!(parse(&tag("naval")), Some(PagePath::Tag("naval")));
@@ -154,6 +172,8 @@ mod tests {
             assert!(parse(page).is_some(), "{page}");
         }
         assert_eq!(parse("a/b/c.html"), None);
+        assert_eq!(parse("exercises/page/02.html"), None);
+        assert_eq!(parse("exercises/page/1.html"), None);
         assert_eq!(parse("style.css"), None);
         assert_eq!(root_of("exercises/joint-sea.html"), "../");
         assert_eq!(root_of(HOME), "");

@@ -219,3 +219,48 @@ fn in_the_live_server_pages_nobody_is_looking_at_follow_the_reload() {
     assert!(!session.is_stale("mechanisms/alpha.html"));
     assert_same_as_full_build(&site, &session, "after the deferred pages");
 }
+
+#[test]
+fn a_kind_list_in_pages_follows_edits_page_by_page() {
+    // 1,600 generated entries: each kind's list is more than 500, two pages.
+    let site = Site { dir: tempfile::tempdir().unwrap() };
+    let corpus = gen_corpus::Corpus::new(1600, gen_corpus::DEFAULT_SEED);
+    for file in corpus.handbook_files() {
+        site.write(&file.path, &file.text);
+    }
+    let (mut session, report) = Session::start(Options::new(site.root()));
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    let pages = session.pages();
+    let second = String::from_utf8(pages["exercises/page/2.html"].to_vec()).unwrap();
+    // An exercise listed on the second page.
+    let id =
+        second.split(r#"<td><a href="../../exercises/"#).nth(1).unwrap().split(".html").next().unwrap().to_string();
+    let file = format!("content/exercises/{id}.md");
+    let text = site.read_source(&file);
+    let title = text.lines().find(|l| l.starts_with("title: ")).unwrap().to_string();
+
+    // A new title: its row changes, on its page only.
+    site.write(&file, &text.replacen(&title, &format!("{title} Renamed"), 1));
+    let report = session.apply(&[site.root().join(&file)]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert!(report.written.contains(&"exercises/page/2.html".to_string()), "{:?}", report.written);
+    assert!(!report.written.contains(&"exercises/index.html".to_string()), "{:?}", report.written);
+    assert_same_as_full_build(&site, &session, "title of an entry on page 2");
+
+    // An earlier date: it moves to the first page, and rows move between pages.
+    let text = site.read_source(&file);
+    let date = text.lines().find(|l| l.starts_with("date: ")).unwrap().to_string();
+    site.write(&file, &text.replacen(&date, "date: \"1950-01\"", 1));
+    let report = session.apply(&[site.root().join(&file)]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "an entry moved to page 1");
+    let first = String::from_utf8(session.pages()["exercises/index.html"].to_vec()).unwrap();
+    assert!(first.contains(&format!(r#"href="../exercises/{id}.html""#)), "now on the first page");
+
+    // One more exercise, the earliest: every row after it moves down.
+    let copy = format!("content/exercises/{id}-copy.md");
+    site.write(&copy, &site.read_source(&file).replacen("date: \"1950-01\"", "date: \"1949-01\"", 1));
+    let report = session.apply(&[site.root().join(&copy)]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "an entry added to a list in pages");
+}

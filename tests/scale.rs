@@ -58,6 +58,17 @@ fn at_two_thousand_entries_no_page_or_script_is_over_ten_megabytes_and_build_wri
     let year = sizes.iter().find(|(_, p)| p.starts_with("chronology/") && p != "chronology/index.html").unwrap();
     let year_page = std::fs::read_to_string(out.join(&year.1)).unwrap();
     assert!(year_page.contains("event-row"), "{} lists its events", year.1);
+    // A kind's list comes in pages of 500 entries, in date order.
+    for kind in ["mechanisms", "exercises", "declarations"] {
+        let first = std::fs::read_to_string(out.join(kind).join("index.html")).unwrap();
+        assert!(first.contains(&format!(r#"href="../{kind}/page/2.html""#)), "{kind}/index.html links its second page");
+        let second = std::fs::read_to_string(out.join(kind).join("page/2.html")).unwrap();
+        assert!(second.contains(r#"href="../../index.html""#), "{kind}/page/2.html finds the site root");
+        assert!(
+            second.contains(&format!(r#"<a rel="prev" href="../../{kind}/index.html">"#)),
+            "{kind}/page/2.html leads back"
+        );
+    }
     let print = std::fs::read_to_string(out.join("print.html")).unwrap();
     assert!(print.contains(r#"href="print/"#), "print.html lists its parts");
 

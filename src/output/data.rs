@@ -285,7 +285,7 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
         urls.push((urls::entry(e.kind, &e.id), history.get(&e.content_path).map(String::as_str)));
     }
     for k in crate::content::Kind::ALL {
-        urls.push((urls::kind_index(k), None));
+        urls.extend(crate::render::kind_page_paths(d, k).into_iter().map(|p| (p, None)));
     }
     urls.push((urls::CHRONOLOGY.into(), None));
     for y in d.years.iter().filter(|y| !y.items.is_empty()) {

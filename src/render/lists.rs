@@ -5,17 +5,45 @@ use super::{Page, Renderer};
 use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
 use crate::model::Entry;
+use crate::model::derive::Derived;
 use crate::urls;
+
+/// The most entries one page of a kind's list holds; a longer list is
+/// split into pages in date order (10,000 generated entries made one list
+/// of 7.9 MB, 100,000 one of 79 MB).
+pub const PAGE_SIZE: usize = 500;
+
+/// The most citing entries the Sources page names under one source; the
+/// rest are counted (10,000 generated entries made a 5.5 MB page, 100,000
+/// one of 56 MB). `handbook.json` has them all.
+const CITED_BY_SHOWN: usize = 100;
+
+/// How many pages the list of `kind` takes (at least one, even empty).
+pub(super) fn page_count(d: &Derived, kind: Kind) -> usize {
+    d.by_kind[Kind::ALL.iter().position(|k| *k == kind).expect("kind")].len().div_ceil(PAGE_SIZE).max(1)
+}
+
+/// The paths of every page of the list of `kind`.
+pub fn kind_page_paths(d: &Derived, kind: Kind) -> Vec<String> {
+    (1..=page_count(d, kind)).map(|n| urls::kind_page(kind, n)).collect()
+}
 
 impl<'a> Renderer<'a> {
     /// The list of the entries of one kind.
-    pub(super) fn kind_page(&self, kind: Kind, ds: &mut Diagnostics) -> Option<Page> {
+    pub(super) fn kind_page(&self, kind: Kind, n: usize, ds: &mut Diagnostics) -> Option<Page> {
         let h = self.handbook;
         let d = self.derived;
-        let path = urls::kind_index(kind);
+        let path = urls::kind_page(kind, n);
         let root = urls::root_of(&path);
-        let list = &d.by_kind[Kind::ALL.iter().position(|k| *k == kind).expect("kind")];
-        let mut ctx = self.context(&path, kind.plural_title(), "", kind.folder());
+        let all = &d.by_kind[Kind::ALL.iter().position(|k| *k == kind).expect("kind")];
+        let pages = page_count(d, kind);
+        let list = all.chunks(PAGE_SIZE).nth(n - 1).unwrap_or_default();
+        let title = if pages > 1 {
+            format!("{}, page {n} of {pages}", kind.plural_title())
+        } else {
+            kind.plural_title().to_string()
+        };
+        let mut ctx = self.context(&path, &title, "", kind.folder());
         ctx.insert(
             "kind",
             &serde_json::json!({"name": kind.name(), "title": kind.plural_title(), "folder": kind.folder()}),
@@ -32,6 +60,27 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         ctx.insert("entries", &entries);
+        ctx.insert("total", &all.len());
+        // The pages of a long list, each named by the dates it spans.
+        let pager: Vec<serde_json::Value> = if pages > 1 {
+            all.chunks(PAGE_SIZE)
+                .enumerate()
+                .map(|(k, chunk)| {
+                    let (first, last) = (&h.entries[chunk[0]], &h.entries[chunk[chunk.len() - 1]]);
+                    serde_json::json!({
+                        "number": k + 1,
+                        "url": format!("{root}{}", urls::kind_page(kind, k + 1)),
+                        "from": first.date.to_string(),
+                        "to": last.date.to_string(),
+                        "current": k + 1 == n,
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ctx.insert("pages", &pager);
+        ctx.insert("page_number", &n);
         let title = format!("Timeline of the {}", kind.plural_title().to_lowercase());
         ctx.insert("timeline_svg", &self.lanes_timeline(list, &root, "timeline", &title));
         self.render("kind.html", &path, &ctx, ds)
@@ -48,9 +97,10 @@ impl<'a> Renderer<'a> {
         let sources: Vec<serde_json::Value> = rendered
             .iter()
             .map(|(key, html)| {
-                let cited_by: Vec<EntryRef> =
-                    d.cited_by.get(key).map(|v| v.iter().map(|&i| self.entry_ref(i, "")).collect()).unwrap_or_default();
-                serde_json::json!({"key": key, "html": html, "cited_by": cited_by})
+                let all: &[usize] = d.cited_by.get(key).map(Vec::as_slice).unwrap_or_default();
+                let cited_by: Vec<EntryRef> = all.iter().take(CITED_BY_SHOWN).map(|&i| self.entry_ref(i, "")).collect();
+                let more = all.len() - cited_by.len();
+                serde_json::json!({"key": key, "html": html, "cited_by": cited_by, "more": more})
             })
             .collect();
         ctx.insert("sources", &sources);

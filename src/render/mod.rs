@@ -17,6 +17,7 @@ mod templates;
 mod timeline;
 mod views;
 
+pub use lists::{PAGE_SIZE as KIND_PAGE_SIZE, kind_page_paths};
 pub use page::Page;
 use templates::template_error;
 pub use templates::{TemplateSources, load_templates};
@@ -166,7 +167,11 @@ impl<'a> Renderer<'a> {
             (urls::NOT_FOUND.to_string(), Job::NotFound),
             (urls::SEARCH.to_string(), Job::Search),
         ]);
-        jobs.extend(Kind::ALL.into_iter().map(|k| (urls::kind_index(k), Job::Kind(k))));
+        jobs.extend(
+            Kind::ALL
+                .into_iter()
+                .flat_map(|k| (1..=lists::page_count(d, k)).map(move |n| (urls::kind_page(k, n), Job::Kind(k, n)))),
+        );
         jobs.extend(
             (0..d.years.len())
                 .filter(|&i| !d.years[i].items.is_empty())
@@ -187,7 +192,8 @@ impl<'a> Renderer<'a> {
             urls::PagePath::NotFound => Job::NotFound,
             urls::PagePath::Print | urls::PagePath::PrintPart(_) => return None,
             urls::PagePath::Search => Job::Search,
-            urls::PagePath::KindIndex(kind) => Job::Kind(kind),
+            urls::PagePath::KindIndex(kind) => Job::Kind(kind, 1),
+            urls::PagePath::KindPage(kind, n) => (n <= lists::page_count(d, kind)).then_some(Job::Kind(kind, n))?,
             urls::PagePath::Entry(kind, id) => {
                 let i = *d.positions.get(id)?;
                 (self.handbook.entries[i].kind == kind).then_some(Job::Entry(i))?
@@ -267,7 +273,7 @@ impl<'a> Renderer<'a> {
     fn job(&self, job: Job, ds: &mut Diagnostics) -> Option<Page> {
         match job {
             Job::Entry(i) => self.entry_page(i, ds),
-            Job::Kind(kind) => self.kind_page(kind, ds),
+            Job::Kind(kind, n) => self.kind_page(kind, n, ds),
             Job::Home => self.home_page(ds),
             Job::Chronology => self.chronology_page(ds),
             Job::Year(i) => self.year_page(i, ds),
@@ -339,7 +345,8 @@ impl<'a> Renderer<'a> {
 #[derive(Debug, PartialEq)]
 enum Job {
     Entry(usize),
-    Kind(Kind),
+    /// Page `n` (from 1) of a kind's list.
+    Kind(Kind, usize),
     Home,
     Chronology,
     Year(usize),

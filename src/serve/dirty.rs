@@ -70,6 +70,30 @@ impl EntryChange {
     }
 }
 
+/// The pages of its kind's list that show the changed entry: the one it is
+/// on, when it keeps its place and date (its row and lane change, the
+/// pages' date ranges do not); otherwise every page of the list, before and
+/// after (rows move from page to page).
+fn kind_list_pages(old_d: &Derived, new_d: &Derived, c: &EntryChange) -> Vec<String> {
+    let place = |d: &Derived, (i, e): &(usize, Arc<Entry>)| {
+        let list = &d.by_kind[crate::content::Kind::ALL.iter().position(|k| *k == e.kind)?];
+        Some((e.kind, list.iter().position(|j| j == i)?, list.len()))
+    };
+    if let (Some(old), Some(new)) = (&c.old, &c.new) {
+        let (a, b) = (place(old_d, old), place(new_d, new));
+        if a.is_some() && a == b && old.1.date == new.1.date && old.1.end == new.1.end {
+            let (kind, position, _) = a.expect("placed");
+            return vec![urls::kind_page(kind, position / crate::render::KIND_PAGE_SIZE + 1)];
+        }
+    }
+    let mut pages: Vec<String> = Vec::new();
+    for e in c.both() {
+        pages.extend(crate::render::kind_page_paths(old_d, e.kind));
+        pages.extend(crate::render::kind_page_paths(new_d, e.kind));
+    }
+    pages
+}
+
 /// True when `derive` would give the same result after the changes as
 /// before: as many entries, each changed entry still in its place, and none
 /// different in what derivation reads (title, kind, dates, events, links,
@@ -175,8 +199,8 @@ pub(super) fn dirty_pages(
             if let Some((i, _)) = c.new {
                 kind_neighbours(new, new_d, i, &mut dirty);
             }
+            dirty.extend(kind_list_pages(old_d, new_d, c));
             for e in c.both() {
-                dirty.insert(urls::kind_index(e.kind));
                 dirty.extend(years(e));
             }
             dirty.extend([urls::CHRONOLOGY, urls::SOURCES, urls::HOME].map(String::from));
@@ -190,16 +214,16 @@ pub(super) fn dirty_pages(
             }
             dirty.insert(urls::TAGS.into());
             // The chronology's rows and lanes carry the tags, for its filter.
+            dirty.extend(kind_list_pages(old_d, new_d, c));
             for e in c.both() {
-                dirty.insert(urls::kind_index(e.kind));
                 dirty.extend(years(e));
             }
             dirty.insert(urls::CHRONOLOGY.into());
         }
         if !events_same {
+            // The kind's list draws the entry's events in its timeline.
+            dirty.extend(kind_list_pages(old_d, new_d, c));
             for e in c.both() {
-                // The kind's list draws the entry's events in its timeline.
-                dirty.insert(urls::kind_index(e.kind));
                 dirty.extend(years(e));
             }
             dirty.extend([urls::CHRONOLOGY, urls::HOME].map(String::from));
