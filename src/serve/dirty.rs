@@ -81,8 +81,11 @@ fn kind_list_pages(old_d: &Derived, new_d: &Derived, c: &EntryChange) -> Vec<Str
     };
     if let (Some(old), Some(new)) = (&c.old, &c.new) {
         let (a, b) = (place(old_d, old), place(new_d, new));
-        if a.is_some() && a == b && old.1.date == new.1.date && old.1.end == new.1.end {
-            let (kind, position, _) = a.expect("placed");
+        if let Some((kind, position, _)) = a
+            && a == b
+            && old.1.date == new.1.date
+            && old.1.end == new.1.end
+        {
             return vec![urls::kind_page(kind, position / crate::render::KIND_PAGE_SIZE + 1)];
         }
     }
