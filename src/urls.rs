@@ -66,6 +66,12 @@ pub fn year(year: i32) -> String {
     format!("chronology/{year}.html")
 }
 
+/// Page `n` (from 1) of the chronology of one year: the first is [`year`],
+/// the others `chronology/2016-2.html`.
+pub fn year_page(year: i32, n: usize) -> String {
+    if n <= 1 { self::year(year) } else { format!("chronology/{year}-{n}.html") }
+}
+
 /// Shard `i` of the search index: `search/s/3.js`.
 pub fn search_shard(i: usize) -> String {
     format!("{SEARCH_DIR}s/{i}.js")
@@ -165,6 +171,8 @@ mod tests {
             assert_eq!(parse(&kind_page(kind, 12)), Some(PagePath::KindPage(kind, 12)));
         }
         assert_eq!(parse(&year(2016)), Some(PagePath::Year("2016")));
+        assert_eq!(parse(&year_page(2016, 1)), Some(PagePath::Year("2016")));
+        assert_eq!(parse(&year_page(2016, 3)), Some(PagePath::Year("2016-3")));
         assert_eq!(parse(&tag("naval")), Some(PagePath::Tag("naval")));
         assert_eq!(parse(&print_part(Kind::Exercise, 'j', 1)), Some(PagePath::PrintPart("exercises-j")));
         assert_eq!(parse(&print_part(Kind::Exercise, 's', 2)), Some(PagePath::PrintPart("exercises-s-2")));

@@ -264,3 +264,42 @@ fn a_kind_list_in_pages_follows_edits_page_by_page() {
     assert!(!report.failed(), "{:#?}", report.diagnostics);
     assert_same_as_full_build(&site, &session, "an entry added to a list in pages");
 }
+
+#[test]
+fn a_year_of_more_than_two_thousand_events_is_listed_in_pages_and_follows_edits() {
+    let site = Site::copy_of("basic");
+    // 2,001 events in 2016: the year takes two pages of at most 2,000.
+    let mut text = String::from(
+        "---\ntitle: Many Drills\nsummary: A drill held every few hours.\ndate: 2016\ndomain: [land]\nformat: bilateral\nevents:\n",
+    );
+    for k in 0..2001 {
+        let (month, day) = (1 + k / 168, 1 + (k / 6) % 28);
+        text.push_str(&format!(
+            "  - date: 2016-{month:02}-{day:02}\n    title: Drill {k}\n    cite: \"@xinhua2005\"\n"
+        ));
+    }
+    text.push_str("---\nMany drills [@xinhua2005].\n");
+    site.write("content/exercises/many.md", &text);
+    let (mut session, report) = Session::start(Options::new(site.root()));
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    let pages = session.pages();
+    let first = String::from_utf8(pages["chronology/2016.html"].to_vec()).unwrap();
+    let second = String::from_utf8(pages["chronology/2016-2.html"].to_vec()).unwrap();
+    assert_eq!(first.matches(r#"<tr class="event-row"#).count(), 2000);
+    assert_eq!(second.matches(r#"<tr class="event-row"#).count(), 1);
+    assert!(first.contains(r#"href="../chronology/2016-2.html""#), "page 1 links page 2");
+    assert!(!pages.contains_key("chronology/2016-3.html"));
+
+    // One event fewer: the second page goes; one more event moves rows.
+    let fewer = text.replacen("  - date: 2016-01-01\n    title: Drill 0\n    cite: \"@xinhua2005\"\n", "", 1);
+    assert_ne!(fewer, text);
+    site.write("content/exercises/many.md", &fewer);
+    let report = session.apply(&[site.root().join("content/exercises/many.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert!(report.removed.contains(&"chronology/2016-2.html".to_string()), "{:?}", report.removed);
+    assert_same_as_full_build(&site, &session, "a year back to one page");
+    site.write("content/exercises/many.md", &text);
+    let report = session.apply(&[site.root().join("content/exercises/many.md")]);
+    assert!(!report.failed(), "{:#?}", report.diagnostics);
+    assert_same_as_full_build(&site, &session, "a year in two pages again");
+}

@@ -289,7 +289,7 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
     }
     urls.push((urls::CHRONOLOGY.into(), None));
     for y in d.years.iter().filter(|y| !y.items.is_empty()) {
-        urls.push((urls::year(y.year), None));
+        urls.extend(crate::render::year_page_paths(d, y.year).into_iter().map(|p| (p, None)));
     }
     urls.push((urls::SOURCES.into(), None));
     let mut out = String::from(

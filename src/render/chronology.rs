@@ -7,7 +7,7 @@ use super::{Page, Renderer};
 use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
 use crate::model::Entry;
-use crate::model::derive::Year;
+use crate::model::derive::{Derived, Year};
 use crate::urls;
 
 /// How many tags the summary timeline draws a lane for.
@@ -17,6 +17,22 @@ const SUMMARY_TAGS: usize = 12;
 /// page lists its own (measured: 2,000 generated entries, 10,000 events,
 /// make a 5.5 MB list; a page a phone opens should stay well under that).
 pub(super) const LIST_LIMIT: usize = 2_000;
+
+/// How many pages the chronology of year `y` takes: a year of more than
+/// [`LIST_LIMIT`] events is listed in pages of that many (100,000
+/// generated entries made years of 20,000 events, pages of 23 MB).
+pub(super) fn year_page_count(y: &Year) -> usize {
+    y.items.len().div_ceil(LIST_LIMIT).max(1)
+}
+
+/// The paths of every page of the chronology of `year`, if it has events.
+pub fn year_page_paths(d: &Derived, year: i32) -> Vec<String> {
+    d.years
+        .iter()
+        .find(|y| y.year == year && !y.items.is_empty())
+        .map(|y| (1..=year_page_count(y)).map(|n| urls::year_page(year, n)).collect())
+        .unwrap_or_default()
+}
 
 impl<'a> Renderer<'a> {
     pub(super) fn chrono_event(&self, entry: usize, event: usize, root: &str) -> ChronoEvent<'a> {
@@ -255,18 +271,44 @@ impl<'a> Renderer<'a> {
     }
 
     /// The chronology of one year (`i` in `Derived::years`).
-    pub(super) fn year_page(&self, i: usize, ds: &mut Diagnostics) -> Option<Page> {
+    pub(super) fn year_page(&self, i: usize, n: usize, ds: &mut Diagnostics) -> Option<Page> {
         let _h = self.handbook;
         let d = self.derived;
         let y = &d.years[i];
-        let path = urls::year(y.year);
+        let path = urls::year_page(y.year, n);
         let root = urls::root_of(&path);
-        let title = format!("{}", y.year);
+        let pages = year_page_count(y);
+        let title = if pages > 1 { format!("{}, page {n} of {pages}", y.year) } else { format!("{}", y.year) };
         let mut ctx =
             self.context(&path, &title, &format!("Events of {} in the handbook's chronology.", y.year), "chronology");
-        let view = self.year_view(y, &root, true);
-        // The year's lanes: every entry with an event in it, by month.
-        let mut list: Vec<usize> = y.items.iter().map(|it| it.entry).collect();
+        let mut view = self.year_view(y, &root, false);
+        // A long year is listed in pages of LIST_LIMIT events, in date order.
+        let items = y.items.chunks(LIST_LIMIT).nth(n - 1).unwrap_or_default();
+        view.events = items.iter().map(|it| self.chrono_event(it.entry, it.event, &root)).collect();
+        let pager: Vec<serde_json::Value> = if pages > 1 {
+            y.items
+                .chunks(LIST_LIMIT)
+                .enumerate()
+                .map(|(k, chunk)| {
+                    let date = |it: &crate::model::derive::ChronologyItem| {
+                        self.handbook.entries[it.entry].events[it.event].date.to_string()
+                    };
+                    serde_json::json!({
+                        "number": k + 1,
+                        "url": format!("{root}{}", urls::year_page(y.year, k + 1)),
+                        "from": date(&chunk[0]),
+                        "to": date(&chunk[chunk.len() - 1]),
+                        "current": k + 1 == n,
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ctx.insert("pages", &pager);
+        ctx.insert("page_number", &n);
+        // The lanes of the entries whose events this page lists, by month.
+        let mut list: Vec<usize> = items.iter().map(|it| it.entry).collect();
         list.sort_unstable();
         list.dedup();
         let lanes: Vec<Lane> = list.iter().map(|&i| self.lane(i, &root, Some(y.year))).collect();

@@ -17,6 +17,7 @@ mod templates;
 mod timeline;
 mod views;
 
+pub use chronology::year_page_paths;
 pub use lists::{PAGE_SIZE as KIND_PAGE_SIZE, kind_page_paths};
 pub use page::Page;
 use templates::template_error;
@@ -172,11 +173,10 @@ impl<'a> Renderer<'a> {
                 .into_iter()
                 .flat_map(|k| (1..=lists::page_count(d, k)).map(move |n| (urls::kind_page(k, n), Job::Kind(k, n)))),
         );
-        jobs.extend(
-            (0..d.years.len())
-                .filter(|&i| !d.years[i].items.is_empty())
-                .map(|i| (urls::year(d.years[i].year), Job::Year(i))),
-        );
+        jobs.extend((0..d.years.len()).filter(|&i| !d.years[i].items.is_empty()).flat_map(|i| {
+            (1..=chronology::year_page_count(&d.years[i]))
+                .map(move |n| (urls::year_page(d.years[i].year, n), Job::Year(i, n)))
+        }));
         jobs.extend(d.tags.iter().map(|(t, (slug, _))| (urls::tag(slug), Job::Tag(t.clone()))));
         jobs
     }
@@ -199,8 +199,15 @@ impl<'a> Renderer<'a> {
                 (self.handbook.entries[i].kind == kind).then_some(Job::Entry(i))?
             }
             urls::PagePath::Year(stem) => {
-                let year: i32 = stem.parse().ok()?;
-                Job::Year(d.years.iter().position(|y| y.year == year && !y.items.is_empty())?)
+                // `2016`, or `2016-2` for the second page of a long year.
+                let (year, n) = match stem.rsplit_once('-') {
+                    Some((year, n)) if !year.is_empty() => (year, n.parse().ok().filter(|&n: &usize| n >= 2)?),
+                    _ => (stem, 1),
+                };
+                let year: i32 = year.parse().ok()?;
+                let i = d.years.iter().position(|y| y.year == year && !y.items.is_empty())?;
+                (urls::year_page(year, n) == path && n <= chronology::year_page_count(&d.years[i]))
+                    .then_some(Job::Year(i, n))?
             }
             urls::PagePath::Tag(slug) => Job::Tag(d.tags.iter().find(|(_, (s, _))| s == slug)?.0.clone()),
         })
@@ -276,7 +283,7 @@ impl<'a> Renderer<'a> {
             Job::Kind(kind, n) => self.kind_page(kind, n, ds),
             Job::Home => self.home_page(ds),
             Job::Chronology => self.chronology_page(ds),
-            Job::Year(i) => self.year_page(i, ds),
+            Job::Year(i, n) => self.year_page(i, n, ds),
             Job::Sources => self.sources_page(ds),
             Job::Tags => self.tags_page(ds),
             Job::Tag(tag) => self.tag_page(&tag, ds),
@@ -349,7 +356,8 @@ enum Job {
     Kind(Kind, usize),
     Home,
     Chronology,
-    Year(usize),
+    /// Page `n` (from 1) of year `i` of `Derived::years`.
+    Year(usize, usize),
     Sources,
     Tags,
     Tag(String),

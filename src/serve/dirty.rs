@@ -161,7 +161,16 @@ pub(super) fn dirty_pages(
             }
         }
     };
-    let years = |e: &Entry| e.events.iter().map(|ev| urls::year(ev.date.year())).collect::<Vec<_>>();
+    // Every page of the years of its events, before and after (a long
+    // year's events move between its pages).
+    let years = |e: &Entry| {
+        let mut pages: Vec<String> = Vec::new();
+        for ev in &e.events {
+            pages.extend(crate::render::year_page_paths(old_d, ev.date.year()));
+            pages.extend(crate::render::year_page_paths(new_d, ev.date.year()));
+        }
+        pages
+    };
     // The entries before and after entry `i` in its kind's list, whose pages link to it.
     let kind_neighbours = |h: &Handbook, d: &Derived, i: usize, out: &mut HashSet<String>| {
         let k = crate::content::Kind::ALL.iter().position(|k| *k == h.entries[i].kind).expect("every kind is in ALL");
