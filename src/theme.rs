@@ -12,7 +12,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("notes.html", include_str!("../templates/notes.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("kind.html", include_str!("../templates/kind.html")),
-    ("kind_pager.html", include_str!("../templates/kind_pager.html")),
+    ("pager.html", include_str!("../templates/pager.html")),
     ("entry.html", include_str!("../templates/entry.html")),
     ("chronology.html", include_str!("../templates/chronology.html")),
     ("timeline_key.html", include_str!("../templates/timeline_key.html")),

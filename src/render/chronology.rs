@@ -2,7 +2,7 @@
 //! timeline drawn over it.
 
 use super::timeline::{self, Axis, Lane, Mark, SummaryRow};
-use super::views::{ChronoEvent, EntryRef, TagRef, YearView};
+use super::views::{ChronoEvent, EntryRef, TagRef, YearView, pager};
 use super::{Page, Renderer};
 use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
@@ -272,7 +272,6 @@ impl<'a> Renderer<'a> {
 
     /// The chronology of one year (`i` in `Derived::years`).
     pub(super) fn year_page(&self, i: usize, n: usize, ds: &mut Diagnostics) -> Option<Page> {
-        let _h = self.handbook;
         let d = self.derived;
         let y = &d.years[i];
         let path = urls::year_page(y.year, n);
@@ -285,28 +284,17 @@ impl<'a> Renderer<'a> {
         // A long year is listed in pages of LIST_LIMIT events, in date order.
         let items = y.items.chunks(LIST_LIMIT).nth(n - 1).unwrap_or_default();
         view.events = items.iter().map(|it| self.chrono_event(it.entry, it.event, &root)).collect();
-        let pager: Vec<serde_json::Value> = if pages > 1 {
-            y.items
-                .chunks(LIST_LIMIT)
-                .enumerate()
-                .map(|(k, chunk)| {
-                    let date = |it: &crate::model::derive::ChronologyItem| {
-                        self.handbook.entries[it.entry].events[it.event].date.to_string()
-                    };
-                    serde_json::json!({
-                        "number": k + 1,
-                        "url": format!("{root}{}", urls::year_page(y.year, k + 1)),
-                        "from": date(&chunk[0]),
-                        "to": date(&chunk[chunk.len() - 1]),
-                        "current": k + 1 == n,
-                    })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let h = self.handbook;
+        let pager = pager(
+            &y.items,
+            LIST_LIMIT,
+            n,
+            |k| format!("{root}{}", urls::year_page(y.year, k)),
+            |it| h.entries[it.entry].events[it.event].date.to_string(),
+        );
         ctx.insert("pages", &pager);
         ctx.insert("page_number", &n);
+        ctx.insert("pager_label", &format!("Pages of {}", y.year));
         // The lanes of the entries whose events this page lists, by month.
         let mut list: Vec<usize> = items.iter().map(|it| it.entry).collect();
         list.sort_unstable();

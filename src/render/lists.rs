@@ -1,6 +1,6 @@
 //! The list pages: the entries of a kind, the sources, the tags.
 
-use super::views::{EntryRef, TagRef};
+use super::views::{EntryRef, TagRef, pager};
 use super::{Page, Renderer};
 use crate::content::Kind;
 use crate::diagnostic::Diagnostics;
@@ -62,25 +62,16 @@ impl<'a> Renderer<'a> {
         ctx.insert("entries", &entries);
         ctx.insert("total", &all.len());
         // The pages of a long list, each named by the dates it spans.
-        let pager: Vec<serde_json::Value> = if pages > 1 {
-            all.chunks(PAGE_SIZE)
-                .enumerate()
-                .map(|(k, chunk)| {
-                    let (first, last) = (&h.entries[chunk[0]], &h.entries[chunk[chunk.len() - 1]]);
-                    serde_json::json!({
-                        "number": k + 1,
-                        "url": format!("{root}{}", urls::kind_page(kind, k + 1)),
-                        "from": first.date.to_string(),
-                        "to": last.date.to_string(),
-                        "current": k + 1 == n,
-                    })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let pager = pager(
+            all,
+            PAGE_SIZE,
+            n,
+            |k| format!("{root}{}", urls::kind_page(kind, k)),
+            |&i| h.entries[i].date.to_string(),
+        );
         ctx.insert("pages", &pager);
         ctx.insert("page_number", &n);
+        ctx.insert("pager_label", &format!("Pages of the {}", kind.plural_title().to_lowercase()));
         let title = format!("Timeline of the {}", kind.plural_title().to_lowercase());
         ctx.insert("timeline_svg", &self.lanes_timeline(list, &root, "timeline", &title));
         self.render("kind.html", &path, &ctx, ds)

@@ -147,3 +147,40 @@ pub(in crate::render) struct YearView<'a> {
     pub(super) topics: usize,
     pub(super) events: Vec<ChronoEvent<'a>>,
 }
+
+/// One page of a list split into pages: what a pager shows of it.
+#[derive(Serialize)]
+pub(in crate::render) struct PageLink {
+    pub(super) number: usize,
+    pub(super) url: String,
+    /// The dates of the page's first and last item.
+    pub(super) from: String,
+    pub(super) to: String,
+    pub(super) current: bool,
+}
+
+/// The pager of `items` in pages of `size`, page `current` (from 1) shown:
+/// a link per page, named by the dates it spans (`date` of its first and
+/// last item); empty when everything fits on one page.
+pub(in crate::render) fn pager<T>(
+    items: &[T],
+    size: usize,
+    current: usize,
+    url: impl Fn(usize) -> String,
+    date: impl Fn(&T) -> String,
+) -> Vec<PageLink> {
+    if items.len() <= size {
+        return Vec::new();
+    }
+    items
+        .chunks(size)
+        .enumerate()
+        .map(|(k, chunk)| PageLink {
+            number: k + 1,
+            url: url(k + 1),
+            from: date(&chunk[0]),
+            to: date(&chunk[chunk.len() - 1]),
+            current: k + 1 == current,
+        })
+        .collect()
+}
