@@ -1,7 +1,7 @@
 // Shared helpers: the handbook binary, a built copy of the bundled handbook,
 // a Chromium from Debian driven by playwright-core, and a static server.
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,9 +13,22 @@ export const repo = resolve(fileURLToPath(import.meta.url), "../../..");
 export const bin = process.env.HANDBOOK_BIN || join(repo, "target/debug/handbook");
 export const screenshots = join(repo, "browser-tests/screenshots");
 
+/** Temporary folders made by this process, removed when it exits. */
+const temporary = [];
+process.on("exit", () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temporary folder (`PREFIX` + random), removed when the process exits. */
+export function tempDir(prefix = "handbook-") {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
 /** A fresh copy of the bundled handbook's content in a temporary root. */
 export function copyHandbook() {
-  const root = mkdtempSync(join(tmpdir(), "handbook-"));
+  const root = tempDir();
   cpSync(join(repo, "content"), join(root, "content"), { recursive: true });
   return root;
 }

@@ -3,11 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { builtSite, htmlFiles, launch } from "./helpers.mjs";
+import { builtSite, htmlFiles, launch, tempDir } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const vnu = require("vnu-jar");
@@ -21,7 +20,7 @@ test("every page is valid HTML (Nu HTML Checker), and so is an entry with a note
     await page.goto(pathToFileURL(join(builtSite(), "exercises/joint-sea.html")).href);
     await page.locator("sup.noteref a").first().focus();
     await page.locator("#note-preview").waitFor();
-    const dir = mkdtempSync(join(tmpdir(), "handbook-dom-"));
+    const dir = tempDir("handbook-dom-");
     const file = join(dir, "joint-sea-with-preview.html");
     writeFileSync(file, "<!DOCTYPE html>\n" + (await page.evaluate(() => document.documentElement.outerHTML)));
     files.push(file);

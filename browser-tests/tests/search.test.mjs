@@ -6,13 +6,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { gzipSync } from "node:zlib";
-import { bin, builtSite, launch, repo, staticServer } from "./helpers.mjs";
+import { bin, builtSite, launch, repo, staticServer, tempDir } from "./helpers.mjs";
 
 async function withPage(fn, options = {}) {
   const browser = await launch();
@@ -31,7 +31,7 @@ async function withPage(fn, options = {}) {
 let fixture = null;
 function fixtureSite() {
   if (!fixture) {
-    const root = mkdtempSync(join(tmpdir(), "handbook-search-"));
+    const root = tempDir("handbook-search-");
     cpSync(join(repo, "tests/sites/basic/content"), join(root, "content"), { recursive: true });
     execFileSync(bin, ["build", "--root", root], { stdio: "pipe" });
     fixture = join(root, "public");
