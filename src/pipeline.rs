@@ -125,13 +125,15 @@ fn compile_each<'r>(
         }
     };
     timings.lap("load");
-    let model_options = crate::model::ModelOptions { drafts: options.drafts, cache_dir: options.cache_dir.clone() };
+    // Parsed, compiled and let go file by file: nothing is updated later.
+    let model_options =
+        crate::model::ModelOptions { drafts: options.drafts, cache_dir: options.cache_dir.clone(), incremental: false };
     let workspace = crate::model::Workspace::new(loaded, &content, model_options);
     diagnostics.extend(workspace.diagnostics());
     let handbook = workspace.handbook()?;
     // What the rest needs of the sources is in the handbook now (and the
-    // bibliography for download): the front matter, its position indexes
-    // and the files' text are let go before the pages take their room.
+    // bibliography for download): the files' text is let go before the
+    // pages take their room.
     let references = workspace.loaded().references.clone();
     drop(workspace);
     timings.lap("model");

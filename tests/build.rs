@@ -381,3 +381,27 @@ fn handbook_json_is_the_whole_handbook_as_pretty_printed_json() {
     assert!(alpha["mentioned_in"].as_array().unwrap().iter().any(|m| m == "decl"));
     assert!(doc["generator"].as_str().unwrap().starts_with("handbook "));
 }
+
+#[test]
+fn links_and_relations_to_a_draft_left_out_are_errors_at_their_place() {
+    // A build parses and compiles each file once, before it knows which are
+    // drafts: what points to a draft must still be reported.
+    let site = Site::copy_of("basic");
+    site.edit("content/mechanisms/alpha.md", "title:", "draft: true\ntitle:");
+    let out = site.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (place, message) in [
+        ("content/declarations/decl.md:8:15", "no entry has the id `alpha`"),
+        ("content/exercises/drill.md:9:12", "no entry has the id `alpha`"),
+        ("content/exercises/drill.md:26:42", "link to `../mechanisms/alpha.md`: there is no such entry file"),
+        ("content/declarations/decl.md:16:83", "link to `../mechanisms/alpha.md#2014`"),
+        ("content/index.md:5:37", "link to `mechanisms/alpha.md`"),
+    ] {
+        let at = stderr.find(place).unwrap_or_else(|| panic!("no message at {place}:\n{stderr}"));
+        let before = &stderr[..at];
+        assert!(before[before.rfind("error:").unwrap()..].contains(message), "{place}: {message}\n{stderr}");
+    }
+    let with_drafts = site.run(&["check", "--drafts"]);
+    assert!(with_drafts.status.success(), "{}", String::from_utf8_lossy(&with_drafts.stderr));
+}

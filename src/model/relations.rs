@@ -71,7 +71,7 @@ impl Workspace {
         let shown: Vec<&str> = cycle.iter().copied().chain([cycle[0]]).collect();
         let message = format!("`{name}` goes round in a circle: {}", shown.join(" → "));
         let hint = format!("an entry cannot be `{name}` of itself, even through others; remove one link of the circle");
-        let span = match &self.parsed[i].1 {
+        let span = match &self.parsed(i).1 {
             Some((_, p)) => {
                 let targets = p.front_matter.relations.get(name);
                 match targets.map(|t| (t.is_list(), t.as_slice().iter().position(|t| t == next))) {

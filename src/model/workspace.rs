@@ -36,6 +36,12 @@ pub struct ModelOptions {
     /// Where rendered citations are kept between runs (see
     /// [`crate::cite::cache`]); `None` keeps nothing.
     pub cache_dir: Option<PathBuf>,
+    /// Keep each file's parsed front matter, so that [`Workspace::update`]
+    /// can recompile a changed file against the others (`handbook serve`).
+    /// Without it (a build) each file is parsed, compiled and let go in one
+    /// step: the front matter and its positions took more memory than the
+    /// compiled entries.
+    pub incremental: bool,
 }
 
 /// Builds the model from loaded files. Returns None when something essential
@@ -68,8 +74,14 @@ pub struct Workspace {
     /// Problems of site.yaml, references.bib and the loading of files.
     pub(super) global: Diagnostics,
     pub(super) bibliography: Arc<Bibliography>,
-    /// Per entry file (aligned with `loaded.entries`): front matter, then the compiled entry.
+    /// Per entry file (aligned with `loaded.entries`): front matter, then
+    /// the compiled entry. Without [`ModelOptions::incremental`] the front
+    /// matter is not kept (`parsed` is empty) and is parsed again where a
+    /// message needs its positions.
     pub(super) parsed: Vec<ParsedFile>,
+    /// Ids of the drafts left out of the build, found while compiling when
+    /// `parsed` is not kept.
+    pub(super) drafts_left_out: HashSet<String>,
     pub(super) compiled: Vec<CompiledFile>,
     /// How many of `compiled` have problems: when none do, listing the
     /// problems does not visit every entry.
@@ -144,7 +156,8 @@ impl Workspace {
                 .with_hint("add content/references.bib (BibLaTeX, as Zotero or JabRef export it)"),
             );
         }
-        let parsed: Vec<ParsedFile> = loaded.entries.par_iter().map(parse_file).collect();
+        let parsed: Vec<ParsedFile> =
+            if options.incremental { loaded.entries.par_iter().map(parse_file).collect() } else { Vec::new() };
         let mut ws = Workspace {
             content_dir: content_dir.to_path_buf(),
             options,
@@ -153,6 +166,7 @@ impl Workspace {
             global,
             bibliography,
             parsed,
+            drafts_left_out: HashSet::new(),
             compiled: Vec::new(),
             with_problems: 0,
             home: (Diagnostics::new(), Arc::new(Home::default())),
@@ -165,7 +179,29 @@ impl Workspace {
         let all: Vec<usize> = (0..ws.loaded.entries.len()).collect();
         ws.compiled = vec![(Diagnostics::new(), None); ws.loaded.entries.len()];
         ws.recompile(&all, true, &mut Timings::new());
+        if !ws.drafts_left_out.is_empty() {
+            // Links and relations to drafts were taken as good while the
+            // drafts were not yet known: compile again what points to one.
+            ws.links = None;
+            let drafts = &ws.drafts_left_out;
+            let points_to_draft = |e: &Entry| {
+                e.links.iter().any(|l| l.target.as_ref().is_some_and(|t| drafts.contains(t)))
+                    || e.relations.iter().any(|(_, t)| drafts.contains(t))
+            };
+            let again: Vec<usize> =
+                (0..ws.compiled.len()).filter(|&i| ws.compiled[i].1.as_deref().is_some_and(points_to_draft)).collect();
+            let home = ws.home.1.links.iter().any(|l| l.target.as_ref().is_some_and(|t| drafts.contains(t)));
+            ws.recompile(&again, home, &mut Timings::new());
+        }
         ws
+    }
+
+    /// The front matter of entry file `i`: kept, or parsed again.
+    pub(super) fn parsed(&self, i: usize) -> std::borrow::Cow<'_, ParsedFile> {
+        match self.parsed.get(i) {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(parse_file(&self.loaded.entries[i])),
+        }
     }
 
     /// Recompiles the entries at `which` (and the home page if `home`), then
@@ -190,21 +226,28 @@ impl Workspace {
         let checker =
             Checker { bibliography: &self.bibliography, targets, ids, relations: &relations, raw_html, citation_notes };
         let drafts = self.options.drafts;
-        let results: Vec<(usize, CompiledFile)> = which
+        let results: Vec<(usize, CompiledFile, bool)> = which
             .par_iter()
             .map(|&i| {
                 let file = &self.loaded.entries[i];
-                let (ds, p) = &self.parsed[i];
+                let parsed = self.parsed(i);
+                let (ds, p) = parsed.as_ref();
                 let mut ds = ds.clone();
+                let left_out = p.as_ref().is_some_and(|(_, p)| p.front_matter.draft) && !drafts;
                 let entry = match p {
-                    Some((body_offset, p)) if !duplicate.contains(&i) && (drafts || !p.front_matter.draft) => {
+                    Some((body_offset, p)) if !duplicate.contains(&i) && !left_out => {
                         checker.entry(file, *body_offset, p, &mut ds).map(Arc::new)
                     }
                     _ => None,
                 };
-                (i, (ds, entry))
+                (i, (ds, entry), left_out)
             })
             .collect();
+        if !self.options.incremental {
+            let left_out = results.iter().filter(|r| r.2).map(|r| self.loaded.entries[r.0].id.clone());
+            self.drafts_left_out.extend(left_out);
+        }
+        let results: Vec<(usize, CompiledFile)> = results.into_iter().map(|(i, c, _)| (i, c)).collect();
         timings.lap("compile");
         // A cycle can only appear or go where relations changed.
         let full = self.order.is_none();
@@ -378,6 +421,7 @@ impl Workspace {
             .zip(&self.parsed)
             .filter(|(_, (_, p))| p.as_ref().is_some_and(|(_, p)| p.front_matter.draft))
             .map(|(f, _)| f.id.as_str())
+            .chain(self.drafts_left_out.iter().map(String::as_str))
             .collect();
         let files = self
             .loaded
@@ -449,13 +493,18 @@ impl Workspace {
     /// Applies changed files (added, modified or removed; paths as the
     /// loader names them). Returns what changed, or None when the change
     /// needs a whole new workspace (site.yaml or references.bib, or a file
-    /// outside the kinds' folders).
+    /// outside the kinds' folders, or a workspace made without
+    /// [`ModelOptions::incremental`]).
     pub fn update(
         &mut self,
         paths: &[PathBuf],
         load_diagnostics: &mut Diagnostics,
         timings: &mut Timings,
     ) -> Option<Updated> {
+        if !self.options.incremental {
+            // Nothing was kept to compile one file against the others.
+            return None;
+        }
         let mut change = Updated::default();
         let mut touched: Vec<usize> = Vec::new();
         let mut ids_changed = false;

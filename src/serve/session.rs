@@ -111,7 +111,7 @@ impl Session {
         let workspace = Workspace::new(
             loaded,
             &content,
-            ModelOptions { drafts: options.drafts, cache_dir: options.cache_dir.clone() },
+            ModelOptions { drafts: options.drafts, cache_dir: options.cache_dir.clone(), incremental: true },
         );
         let mut template_ds = Diagnostics::new();
         let templates = crate::render::load_templates(&options.root.join("templates"), &mut template_ds);
@@ -205,7 +205,11 @@ impl Session {
                     self.workspace = Workspace::new(
                         loaded,
                         &content,
-                        ModelOptions { drafts: self.options.drafts, cache_dir: self.options.cache_dir.clone() },
+                        ModelOptions {
+                            drafts: self.options.drafts,
+                            cache_dir: self.options.cache_dir.clone(),
+                            incremental: true,
+                        },
                     );
                     self.pending_all = true;
                     timings.lap("load");
