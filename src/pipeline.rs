@@ -205,7 +205,7 @@ fn emit_whole_handbook_files<'p>(
 ) {
     let (handbook, derived, history) = renderer.model();
     let ((), print_ds) = rayon::join(
-        || crate::output::data::pages(handbook, derived, history).into_iter().for_each(emit),
+        || crate::output::data::emit_pages(handbook, derived, history, emit),
         || {
             let mut ds = Diagnostics::new();
             if let Some(pages) = entry_page {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -18,20 +19,31 @@ use crate::urls;
 /// index's (under [`urls::SEARCH_DIR`]).
 pub const FILES: &[&str] = &["handbook.json", "chronology.csv", "references.json", "feed.xml", "sitemap.xml"];
 
-/// Every data file.
+/// Every data file, sorted by path.
 pub fn pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Vec<Page> {
-    type Builder<'a> = Box<dyn Fn() -> Vec<Page> + Send + Sync + 'a>;
-    let one = |path: &str, content: String| vec![Page { path: path.to_string(), content: content.into_bytes() }];
+    let made = Mutex::new(Vec::new());
+    emit_pages(h, d, history, &|page| made.lock().unwrap_or_else(|e| e.into_inner()).push(page));
+    let mut made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+    made.sort_by(|a, b| a.path.cmp(&b.path));
+    made
+}
+
+/// Makes every data file, handing each to `emit` as soon as it is made
+/// (files are not held until the others are done: at 100,000 entries the
+/// search index and `handbook.json` are each hundreds of megabytes).
+pub fn emit_pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>, emit: &(dyn Fn(Page) + Sync)) {
+    type Builder<'a> = Box<dyn Fn() + Send + Sync + 'a>;
+    let one = |path: &str, content: String| emit(Page { path: path.to_string(), content: content.into_bytes() });
     // Largest first, so the long ones start while the pool is free.
     let builders: Vec<Builder> = vec![
-        Box::new(|| search_files(h)),
+        Box::new(|| emit_search_files(h, emit)),
         Box::new(|| one("handbook.json", handbook_json(h, d))),
         Box::new(|| one("chronology.csv", chronology_csv(h, d))),
         Box::new(|| one("sitemap.xml", sitemap(h, d, history))),
         Box::new(|| one("feed.xml", atom_feed(h, history))),
         Box::new(|| one("references.json", csl_json(h))),
     ];
-    builders.par_iter().flat_map_iter(|build| build()).collect()
+    builders.par_iter().for_each(|build| build());
 }
 
 fn citations(e: &Entry) -> Vec<Value> {
@@ -43,70 +55,69 @@ fn handbook_json(h: &Handbook, d: &Derived) -> String {
     // Each entry is built and printed on its own, in parallel, and the
     // document is put together around them: the same text as printing one
     // value tree of the whole handbook, without holding that tree (hundreds
-    // of megabytes at 10,000 entries).
-    let entries: Vec<String> = h
-        .entries
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let entry = json!({
-                "id": e.id,
-                "kind": e.kind,
-                "title": e.title,
-                "summary": e.summary,
-                "aliases": e.aliases,
-                "tags": e.tags,
-                "date": e.date,
-                "end": e.end,
-                "details": e.details,
-                "url": urls::entry(e.kind, &e.id),
-                "relations": e.relations.iter().map(|(r, t)| json!({"relation": r, "target": t})).collect::<Vec<_>>(),
-                "mentioned_in": d.mentioned_in[i].iter().map(|&j| &h.entries[j].id).collect::<Vec<_>>(),
-                "cited_keys": e.notes.cited_keys,
-                "events": e.events.iter().map(|ev| json!({
-                    "anchor": ev.anchor,
-                    "date": ev.date,
-                    "title": ev.title,
-                    "place": ev.place,
-                    "participants": ev.participants,
-                    "note": text_of(&ev.note_html),
-                    "cite": ev.cites.iter().map(|c| &c.text).collect::<Vec<_>>(),
-                    "disputed": ev.disputed.iter().map(|c| json!({
-                        "date": c.date,
-                        "place": c.place,
-                        "note": text_of(&c.note_html),
-                        "cite": c.cites.iter().map(|x| &x.text).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-                "event_citations": citations(e),
-            });
-            // Two levels in (the document, then its `entries` list). JSON
-            // strings hold no raw line breaks, so every line is indented.
-            let printed = serde_json::to_string_pretty(&entry).expect("JSON");
-            let mut indented = String::with_capacity(printed.len() + printed.len() / 8);
-            for (n, line) in printed.lines().enumerate() {
-                if n > 0 {
-                    indented.push('\n');
-                }
-                indented.push_str("    ");
-                indented.push_str(line);
-            }
-            indented
-        })
-        .collect();
+    // of megabytes at 10,000 entries). Entries are printed a thousand at a
+    // time and appended, so the document is not also held as its pieces.
     let field = |value: &str| serde_json::to_string(value).expect("JSON");
-    let mut out = String::with_capacity(entries.iter().map(|e| e.len() + 2).sum::<usize>() + 256);
+    let mut out = String::new();
     // Keys in order, as a JSON object's are printed.
     out.push_str("{\n  \"description\": ");
     out.push_str(&field(&h.site.description));
     out.push_str(",\n  \"entries\": [");
-    if entries.is_empty() {
-        out.push(']');
-    } else {
-        out.push('\n');
-        out.push_str(&entries.join(",\n"));
-        out.push_str("\n  ]");
+    let print_entry = |i: usize| {
+        let e = &h.entries[i];
+        let entry = json!({
+            "id": e.id,
+            "kind": e.kind,
+            "title": e.title,
+            "summary": e.summary,
+            "aliases": e.aliases,
+            "tags": e.tags,
+            "date": e.date,
+            "end": e.end,
+            "details": e.details,
+            "url": urls::entry(e.kind, &e.id),
+            "relations": e.relations.iter().map(|(r, t)| json!({"relation": r, "target": t})).collect::<Vec<_>>(),
+            "mentioned_in": d.mentioned_in[i].iter().map(|&j| &h.entries[j].id).collect::<Vec<_>>(),
+            "cited_keys": e.notes.cited_keys,
+            "events": e.events.iter().map(|ev| json!({
+                "anchor": ev.anchor,
+                "date": ev.date,
+                "title": ev.title,
+                "place": ev.place,
+                "participants": ev.participants,
+                "note": text_of(&ev.note_html),
+                "cite": ev.cites.iter().map(|c| &c.text).collect::<Vec<_>>(),
+                "disputed": ev.disputed.iter().map(|c| json!({
+                    "date": c.date,
+                    "place": c.place,
+                    "note": text_of(&c.note_html),
+                    "cite": c.cites.iter().map(|x| &x.text).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "event_citations": citations(e),
+        });
+        // Two levels in (the document, then its `entries` list). JSON
+        // strings hold no raw line breaks, so every line is indented.
+        let printed = serde_json::to_string_pretty(&entry).expect("JSON");
+        let mut indented = String::with_capacity(printed.len() + printed.len() / 8);
+        for (n, line) in printed.lines().enumerate() {
+            if n > 0 {
+                indented.push('\n');
+            }
+            indented.push_str("    ");
+            indented.push_str(line);
+        }
+        indented
+    };
+    let count = h.entries.len();
+    for start in (0..count).step_by(1000) {
+        let printed: Vec<String> = (start..count.min(start + 1000)).into_par_iter().map(print_entry).collect();
+        for (n, entry) in printed.iter().enumerate() {
+            out.push_str(if start + n == 0 { "\n" } else { ",\n" });
+            out.push_str(entry);
+        }
     }
+    out.push_str(if count == 0 { "]" } else { "\n  ]" });
     out.push_str(",\n  \"generator\": ");
     out.push_str(&field(concat!("handbook ", env!("CARGO_PKG_VERSION"))));
     out.push_str(",\n  \"title\": ");
@@ -309,55 +320,56 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
 /// The search index (see `crate::output::search`): every entry as a
 /// document of passages, split into files a query loads as it needs them.
 pub fn search_files(h: &Handbook) -> Vec<Page> {
+    let made = Mutex::new(Vec::new());
+    emit_search_files(h, &|page| made.lock().unwrap_or_else(|e| e.into_inner()).push(page));
+    let mut made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+    made.sort_by(|a, b| a.path.cmp(&b.path));
+    made
+}
+
+/// Makes the search index's files (see [`crate::output::search`]), handing
+/// each to `emit` as it is made.
+fn emit_search_files(h: &Handbook, emit: &(dyn Fn(Page) + Sync)) {
     use crate::output::search::{Document, Passage, html_passages};
     let passage = |kind: char, anchor: &str, text: String| Passage { kind, anchor: anchor.to_string(), text };
-    let docs: Vec<Document> = h
-        .entries
-        .par_iter()
-        .map(|e| {
-            let mut passages = Vec::new();
-            if !e.aliases.is_empty() {
-                let names: Vec<&str> = e.aliases.iter().map(|a| a.name.as_str()).collect();
-                passages.push(passage('a', "", names.join(" · ")));
+    let document = |i: usize| {
+        let e = &h.entries[i];
+        let mut passages = Vec::new();
+        if !e.aliases.is_empty() {
+            let names: Vec<&str> = e.aliases.iter().map(|a| a.name.as_str()).collect();
+            passages.push(passage('a', "", names.join(" · ")));
+        }
+        passages.push(passage('s', "", e.summary.clone()));
+        if !e.tags.is_empty() {
+            passages.push(passage('g', "", e.tags.join(" · ")));
+        }
+        let facts = facts(e);
+        if !facts.is_empty() {
+            passages.push(passage('f', "", facts));
+        }
+        for ev in &e.events {
+            let mut parts = vec![ev.date.to_string(), ev.title.clone()];
+            parts.extend(ev.place.clone());
+            if !ev.participants.is_empty() {
+                parts.push(ev.participants.join(", "));
             }
-            passages.push(passage('s', "", e.summary.clone()));
-            if !e.tags.is_empty() {
-                passages.push(passage('g', "", e.tags.join(" · ")));
-            }
-            let facts = facts(e);
-            if !facts.is_empty() {
-                passages.push(passage('f', "", facts));
-            }
-            for ev in &e.events {
-                let mut parts = vec![ev.date.to_string(), ev.title.clone()];
-                parts.extend(ev.place.clone());
-                if !ev.participants.is_empty() {
-                    parts.push(ev.participants.join(", "));
+            let mut text = parts.join(" · ");
+            for note in std::iter::once(&ev.note_html).chain(ev.disputed.iter().map(|c| &c.note_html)) {
+                let note = html_passages(note).into_iter().map(|p| p.text).collect::<Vec<_>>().join(" ");
+                if !note.is_empty() {
+                    text.push_str(" — ");
+                    text.push_str(&note);
                 }
-                let mut text = parts.join(" · ");
-                for note in std::iter::once(&ev.note_html).chain(ev.disputed.iter().map(|c| &c.note_html)) {
-                    let note = html_passages(note).into_iter().map(|p| p.text).collect::<Vec<_>>().join(" ");
-                    if !note.is_empty() {
-                        text.push_str(" — ");
-                        text.push_str(&note);
-                    }
-                }
-                passages.push(passage('e', &ev.anchor, text));
             }
-            passages.extend(html_passages(&e.body_html));
-            Document {
-                title: e.title.clone(),
-                kind: e.kind.name().to_string(),
-                url: urls::entry(e.kind, &e.id),
-                passages,
-            }
-        })
-        .collect();
+            passages.push(passage('e', &ev.anchor, text));
+        }
+        passages.extend(html_passages(&e.body_html));
+        Document { title: e.title.clone(), kind: e.kind.name().to_string(), url: urls::entry(e.kind, &e.id), passages }
+    };
     let english = h.site.language.split(['-', '_']).next().is_some_and(|l| l.eq_ignore_ascii_case("en"));
-    crate::output::search::files(docs, english)
-        .into_iter()
-        .map(|(path, content)| Page { path, content: content.into_bytes() })
-        .collect()
+    crate::output::search::write(h.entries.len(), document, english, &|path, content| {
+        emit(Page { path, content: content.into_bytes() })
+    });
 }
 
 /// The fields of an entry's kind, as text to search.

@@ -119,23 +119,43 @@ fn analyse(analyzer: &Analyzer, doc: &Document) -> Analysed {
 /// Every file of the index, as (output path, content), sorted by path.
 /// `english`: the site is in English (see [`text`]).
 pub fn files(docs: Vec<Document>, english: bool) -> Vec<(String, String)> {
-    let docs_len = docs.len();
-    // Each document is analysed and written out, and let go: its text is
-    // then held once, as its file.
-    let (analysed, doc_files): (Vec<Analysed>, Vec<(String, String)>) = docs
+    let out = std::sync::Mutex::new(Vec::new());
+    write(docs.len(), |i| docs[i].clone(), english, &|path, content| {
+        out.lock().unwrap_or_else(|e| e.into_inner()).push((path, content))
+    });
+    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Makes every file of the index for documents `0..count` (`doc(i)` makes
+/// document `i`), handing each file to `emit` (output path, content) as soon
+/// as it is made, in no particular order: a document is made, analysed,
+/// written out and let go, so no more than a few are held at a time, nor a
+/// shard while the next is written. `english`: the site is in English (see
+/// [`text`]).
+pub fn write(
+    count: usize,
+    doc: impl Fn(usize) -> Document + Sync,
+    english: bool,
+    emit: &(dyn Fn(String, String) + Sync),
+) {
+    let docs_len = count;
+    let analysed: Vec<Analysed> = (0..count)
         .into_par_iter()
-        .enumerate()
         .map_init(
             || Analyzer::new(english),
-            |analyzer, (i, doc)| {
+            |analyzer, i| {
+                let doc = doc(i);
                 let analysed = analyse(analyzer, &doc);
                 let passages: Vec<(String, &str, &str)> =
                     doc.passages.iter().map(|p| (p.kind.to_string(), p.anchor.as_str(), p.text.as_str())).collect();
                 let body = serde_json::json!({"t": doc.title, "k": doc.kind, "u": doc.url, "p": passages});
-                (analysed, (urls::search_doc(i), format!("handbookSearch.doc({i},{body});\n")))
+                emit(urls::search_doc(i), format!("handbookSearch.doc({i},{body});\n"));
+                analysed
             },
         )
-        .unzip();
+        .collect();
     let n = docs_len.max(1) as f64;
     let mut average = [0f64; 5];
     for a in &analysed {
@@ -173,9 +193,8 @@ pub fn files(docs: Vec<Document>, english: bool) -> Vec<(String, String)> {
         shards.push(start..terms.len());
     }
 
-    let mut out: Vec<(String, String)> = Vec::with_capacity(shards.len() + docs_len + 1);
     let firsts: Vec<&str> = shards.iter().map(|r| terms.get(r.start).map_or("", |t| t.0)).collect();
-    out.push((
+    emit(
         urls::SEARCH_INDEX.to_string(),
         format!(
             "handbookSearch.index({{\"docs\":{},\"stem\":{},\"shards\":{}}});\n",
@@ -183,8 +202,8 @@ pub fn files(docs: Vec<Document>, english: bool) -> Vec<(String, String)> {
             json(if english { "en" } else { "" }),
             serde_json::to_string(&firsts).expect("JSON")
         ),
-    ));
-    out.par_extend(shards.par_iter().enumerate().map(|(i, range)| {
+    );
+    shards.par_iter().enumerate().for_each(|(i, range)| {
         let mut s = format!("handbookSearch.shard({i},{{");
         for (j, (term, list)) in terms[range.clone()].iter().enumerate() {
             if j > 0 {
@@ -203,13 +222,8 @@ pub fn files(docs: Vec<Document>, english: bool) -> Vec<(String, String)> {
             s.push(']');
         }
         s.push_str("});\n");
-        (urls::search_shard(i), s)
-    }));
-    drop(terms);
-    drop(analysed);
-    out.extend(doc_files);
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+        emit(urls::search_shard(i), s);
+    });
 }
 
 /// How many characters two neighbouring terms may share and still be cut
