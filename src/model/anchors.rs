@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::entry::Entry;
-use crate::content::load::Loaded;
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
 use crate::markdown::{self, CrossLink};
 
@@ -47,7 +46,7 @@ pub(super) fn check_anchors<'e>(
     file: &Path,
     links: &[CrossLink],
     target_of: &impl Fn(&str) -> Option<&'e Entry>,
-    loaded: &Loaded,
+    text_of: &dyn Fn(&Path) -> String,
     ambiguous: &HashSet<&str>,
     diagnostics: &mut Diagnostics,
 ) {
@@ -64,13 +63,7 @@ pub(super) fn check_anchors<'e>(
         let Some(target_entry) = target_of(target) else { continue };
         if !has_anchor(target_entry, anchor) {
             // The source text, for the snippet, is looked up only for a broken link.
-            let text = loaded
-                .entries
-                .iter()
-                .map(|f| &f.source)
-                .chain(loaded.home.iter())
-                .find(|s| s.path.as_os_str() == file.as_os_str())
-                .map_or("", |s| s.text.as_str());
+            let text = text_of(file);
             let mut known: Vec<&str> = target_entry
                 .events
                 .iter()
@@ -85,8 +78,13 @@ pub(super) fn check_anchors<'e>(
                 None => format!("the page's anchors are: {}", known.join(", ")),
             };
             diagnostics.push(
-                Diagnostic::error(file, text, link.span.clone(), format!("`#{anchor}` is not an anchor of `{target}`"))
-                    .with_hint(hint),
+                Diagnostic::error(
+                    file,
+                    &text,
+                    link.span.clone(),
+                    format!("`#{anchor}` is not an anchor of `{target}`"),
+                )
+                .with_hint(hint),
             );
         }
     }

@@ -341,7 +341,7 @@ impl Checker<'_> {
                 });
             }
         }
-        let notes = notes.finish();
+        let mut notes = notes.finish();
         if notes.cited_keys.is_empty() && ds.error_count() == errors_before {
             ds.push(
                 source
@@ -361,6 +361,17 @@ impl Checker<'_> {
             signatories: fm.signatories.clone(),
             place: fm.place.clone(),
         };
+        // The entry is held until the site is written: its text without the
+        // room a string keeps to grow (a fifth of its size).
+        let mut body_html = body.html;
+        body_html.shrink_to_fit();
+        for note in &mut notes.notes {
+            note.html.shrink_to_fit();
+        }
+        for event in &mut events {
+            event.note_html.shrink_to_fit();
+            event.cite_html.shrink_to_fit();
+        }
         Some(Entry {
             id: file.id.clone(),
             kind: file.kind,
@@ -380,7 +391,7 @@ impl Checker<'_> {
             details,
             relations,
             events,
-            body_html: body.html,
+            body_html,
             headings: body.headings,
             notes,
             links,

@@ -67,7 +67,8 @@ impl Workspace {
     ) -> Diagnostic {
         let (i, _) = graph[cycle[0]];
         let next = cycle.get(1).copied().unwrap_or(cycle[0]);
-        let file = &self.loaded.entries[i].source;
+        let file = self.file(i);
+        let file = &file.source;
         let shown: Vec<&str> = cycle.iter().copied().chain([cycle[0]]).collect();
         let message = format!("`{name}` goes round in a circle: {}", shown.join(" → "));
         let hint = format!("an entry cannot be `{name}` of itself, even through others; remove one link of the circle");

@@ -200,7 +200,38 @@ impl Workspace {
     pub(super) fn parsed(&self, i: usize) -> std::borrow::Cow<'_, ParsedFile> {
         match self.parsed.get(i) {
             Some(p) => std::borrow::Cow::Borrowed(p),
-            None => std::borrow::Cow::Owned(parse_file(&self.loaded.entries[i])),
+            None => std::borrow::Cow::Owned(parse_file(&self.file(i))),
+        }
+    }
+
+    /// Entry file `i` with its text: as kept, or read again if a build has
+    /// let the text go.
+    pub(super) fn file(&self, i: usize) -> std::borrow::Cow<'_, EntryFile> {
+        let file = &self.loaded.entries[i];
+        match (file.source.text.is_empty() && !self.options.incremental).then(|| read_again(file)).flatten() {
+            Some(source) => std::borrow::Cow::Owned(EntryFile { source, ..file.clone() }),
+            None => std::borrow::Cow::Borrowed(file),
+        }
+    }
+
+    /// The text of the file at `path` (an entry file or `index.md`), for a
+    /// message's position: as kept, or read again.
+    pub(super) fn text_of(&self, path: &Path) -> std::borrow::Cow<'_, str> {
+        let source = self
+            .loaded
+            .entries
+            .iter()
+            .map(|f| &f.source)
+            .chain(self.loaded.home.iter())
+            .find(|s| s.path.as_os_str() == path.as_os_str());
+        match source {
+            Some(s) if s.text.is_empty() && !self.options.incremental => {
+                let mut ds = Diagnostics::new();
+                let again = crate::content::load::read_text(path, &mut ds);
+                std::borrow::Cow::Owned(again.map(|s| s.text).unwrap_or_default())
+            }
+            Some(s) => std::borrow::Cow::Borrowed(s.text.as_str()),
+            None => std::borrow::Cow::Borrowed(""),
         }
     }
 
@@ -226,23 +257,50 @@ impl Workspace {
         let checker =
             Checker { bibliography: &self.bibliography, targets, ids, relations: &relations, raw_html, citation_notes };
         let drafts = self.options.drafts;
-        let results: Vec<(usize, CompiledFile, bool)> = which
-            .par_iter()
-            .map(|&i| {
-                let file = &self.loaded.entries[i];
-                let parsed = self.parsed(i);
-                let (ds, p) = parsed.as_ref();
-                let mut ds = ds.clone();
-                let left_out = p.as_ref().is_some_and(|(_, p)| p.front_matter.draft) && !drafts;
-                let entry = match p {
-                    Some((body_offset, p)) if !duplicate.contains(&i) && !left_out => {
-                        checker.entry(file, *body_offset, p, &mut ds).map(Arc::new)
+        let compile = |i: usize, file: &EntryFile| {
+            let parsed = match self.parsed.get(i) {
+                Some(p) => std::borrow::Cow::Borrowed(p),
+                None => std::borrow::Cow::Owned(parse_file(file)),
+            };
+            let (ds, p) = parsed.as_ref();
+            let mut ds = ds.clone();
+            let left_out = p.as_ref().is_some_and(|(_, p)| p.front_matter.draft) && !drafts;
+            let entry = match p {
+                Some((body_offset, p)) if !duplicate.contains(&i) && !left_out => {
+                    checker.entry(file, *body_offset, p, &mut ds).map(Arc::new)
+                }
+                _ => None,
+            };
+            (i, (ds, entry), left_out)
+        };
+        let results: Vec<(usize, CompiledFile, bool)> = if self.options.incremental {
+            which.par_iter().map(|&i| compile(i, &self.loaded.entries[i])).collect()
+        } else {
+            // A build lets each file's text go once it is compiled (the
+            // entries take its room as they are made; at 100,000 entries
+            // the texts are half a gigabyte), and reads it again in the
+            // rare case a message needs it later (see `file`).
+            let mut chosen = vec![false; self.loaded.entries.len()];
+            which.iter().for_each(|&i| chosen[i] = true);
+            let mut files = std::mem::take(&mut self.loaded.entries);
+            let results = files
+                .par_iter_mut()
+                .enumerate()
+                .filter(|(i, _)| chosen[*i])
+                .map(|(i, file)| {
+                    if file.source.text.is_empty()
+                        && let Some(again) = read_again(file)
+                    {
+                        file.source = again;
                     }
-                    _ => None,
-                };
-                (i, (ds, entry), left_out)
-            })
-            .collect();
+                    let result = compile(i, file);
+                    file.source.text = String::new();
+                    result
+                })
+                .collect();
+            self.loaded.entries = files;
+            results
+        };
         if !self.options.incremental {
             let left_out = results.iter().filter(|r| r.2).map(|r| self.loaded.entries[r.0].id.clone());
             self.drafts_left_out.extend(left_out);
@@ -358,7 +416,15 @@ impl Workspace {
                     }
                 },
             };
-            check_anchors(own_id, file, links, &target_of, &self.loaded, &duplicate_ids, &mut found);
+            check_anchors(
+                own_id,
+                file,
+                links,
+                &target_of,
+                &|path| self.text_of(path).into_owned(),
+                &duplicate_ids,
+                &mut found,
+            );
             if found.is_empty() {
                 checks.problems.remove(&source);
             } else {
@@ -620,6 +686,12 @@ impl Workspace {
 
 pub(super) fn is_draft(parsed: &ParsedFile) -> bool {
     parsed.1.as_ref().is_some_and(|(_, p)| p.front_matter.draft)
+}
+
+/// An entry file's text read again from disk (a build lets it go once the
+/// file is compiled); None if it cannot be read now.
+fn read_again(file: &EntryFile) -> Option<crate::content::load::SourceFile> {
+    crate::content::load::read_text(&file.source.path, &mut Diagnostics::new())
 }
 
 pub(super) fn parse_file(file: &EntryFile) -> ParsedFile {
