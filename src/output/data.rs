@@ -34,10 +34,14 @@ pub fn pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Ve
 pub fn emit_pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>, emit: &(dyn Fn(Page) + Sync)) {
     type Builder<'a> = Box<dyn Fn() + Send + Sync + 'a>;
     let one = |path: &str, content: String| emit(Page { path: path.to_string(), content: content.into_bytes() });
-    // Largest first, so the long ones start while the pool is free.
+    // Largest first, so the long ones start while the pool is free. The
+    // two largest, each hundreds of megabytes at 100,000 entries and each
+    // parallel within, are made one after the other, so their peaks do not add up.
     let builders: Vec<Builder> = vec![
-        Box::new(|| emit_search_files(h, emit)),
-        Box::new(|| one("handbook.json", handbook_json(h, d))),
+        Box::new(|| {
+            emit_search_files(h, emit);
+            one("handbook.json", handbook_json(h, d));
+        }),
         Box::new(|| one("chronology.csv", chronology_csv(h, d))),
         Box::new(|| one("sitemap.xml", sitemap(h, d, history))),
         Box::new(|| one("feed.xml", atom_feed(h, history))),
@@ -112,6 +116,13 @@ fn handbook_json(h: &Handbook, d: &Derived) -> String {
     let count = h.entries.len();
     for start in (0..count).step_by(1000) {
         let printed: Vec<String> = (start..count.min(start + 1000)).into_par_iter().map(print_entry).collect();
+        if start == 0 {
+            // Room for the whole document, guessed from its first entries
+            // (5% over): growing a string of hundreds of megabytes by
+            // doubling it holds the old and the new copy at once.
+            let first: usize = printed.iter().map(|e| e.len() + 2).sum();
+            out.reserve(first * count.div_ceil(printed.len().max(1)) * 21 / 20 + 256);
+        }
         for (n, entry) in printed.iter().enumerate() {
             out.push_str(if start + n == 0 { "\n" } else { ",\n" });
             out.push_str(entry);
