@@ -3,7 +3,7 @@
 //! `check` stops before writing.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::timings::Timings;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::render::{Page, Renderer};
+use crate::render::{Collected, Output, Page, Renderer};
 
 /// What to build and where.
 #[derive(Clone, Debug)]
@@ -83,30 +83,19 @@ pub struct Compiled {
 /// Runs the pipeline up to writing: the whole site in memory (`check`,
 /// `serve` and the tests; `build` writes each page as it is made instead).
 pub fn compile(options: &Options, diagnostics: &mut Diagnostics, timings: &mut Timings) -> Option<Compiled> {
-    let made: Mutex<HashMap<String, Vec<u8>>> = Mutex::new(HashMap::new());
-    let emit = |page: Page| {
-        made.lock().unwrap_or_else(|e| e.into_inner()).insert(page.path, page.content);
-    };
-    let read_back =
-        |path: &str| made.lock().unwrap_or_else(|e| e.into_inner()).get(path).map(|b| Cow::Owned(b.clone()));
-    let (stats, statics) = compile_each(options, &emit, read_back, diagnostics, timings)?;
-    let mut pages: Vec<Page> = made
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|(path, content)| Page { path, content })
-        .collect();
-    pages.sort_by(|a, b| a.path.cmp(&b.path));
-    Some(Compiled { pages, statics, stats })
+    let made = Collected::new();
+    let read_back = |path: &str| made.get(path).map(Cow::Owned);
+    let (stats, statics) = compile_each(options, &made, read_back, diagnostics, timings)?;
+    Some(Compiled { pages: made.into_pages(), statics, stats })
 }
 
 /// Runs the pipeline up to writing, handing every page and generated file
-/// to `emit` as it is made; `read_back` gives a page already emitted (the
-/// print page is made of the entry pages). Returns None, having emitted
+/// to `out` as it is made; `read_back` gives a page already made (the print
+/// page is made of the entry pages). Returns None, having handed over
 /// nothing or only part of the site, when errors stop the build.
 fn compile_each<'r>(
     options: &Options,
-    emit: &(dyn Fn(Page) + Sync),
+    out: &dyn Output,
     read_back: impl Fn(&str) -> Option<Cow<'r, [u8]>> + Sync + Send,
     diagnostics: &mut Diagnostics,
     timings: &mut Timings,
@@ -145,21 +134,17 @@ fn compile_each<'r>(
     let derived = crate::model::derive::derive(&handbook);
     let history = crate::content::history::last_changed(&content);
     timings.lap("derive");
-    let count = AtomicUsize::new(0);
-    let emit = |page: Page| {
-        count.fetch_add(1, Ordering::Relaxed);
-        emit(page);
-    };
+    let out = Counted { out, files: AtomicUsize::new(0), appended: Mutex::new(HashSet::new()) };
     let renderer = Renderer::new(&tera, &sources, &handbook, &derived, &history);
-    renderer.render_each(&emit, diagnostics);
+    renderer.render_each(&|page| out.put(page), diagnostics);
     timings.lap("render");
     if diagnostics.has_errors() {
         return None;
     }
-    emit_whole_handbook_files(&renderer, Some(read_back), &emit, diagnostics);
+    emit_whole_handbook_files(&renderer, Some(read_back), &out, diagnostics);
     timings.lap("whole-handbook files");
     for page in extra_pages(references.as_ref(), &statics) {
-        emit(page);
+        out.put(page);
     }
     // A cache that cannot be written is not kept; the build does not depend on it.
     let _ = handbook.bibliography.save_cache();
@@ -168,7 +153,7 @@ fn compile_each<'r>(
         entries: handbook.entries.len(),
         events: crate::model::derive::event_count(&handbook.entries),
         sources: handbook.bibliography.keys().len(),
-        pages: count.into_inner(),
+        pages: out.files.into_inner(),
         static_files: statics.len(),
     };
     Some((stats, statics))
@@ -183,33 +168,26 @@ pub fn whole_handbook_files<'p>(
     entry_page: Option<impl Fn(&str) -> Option<&'p [u8]> + Sync + Send>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Page> {
-    let made = Mutex::new(Vec::new());
+    let made = Collected::new();
     let entry_page = entry_page.map(|get| move |path: &str| get(path).map(Cow::Borrowed));
-    emit_whole_handbook_files(
-        renderer,
-        entry_page,
-        &|page| made.lock().unwrap_or_else(|e| e.into_inner()).push(page),
-        diagnostics,
-    );
-    let mut made = made.into_inner().unwrap_or_else(|e| e.into_inner());
-    made.sort_by(|a, b| a.path.cmp(&b.path));
-    made
+    emit_whole_handbook_files(renderer, entry_page, &made, diagnostics);
+    made.into_pages()
 }
 
-/// Makes the whole-handbook files, handing each to `emit`.
+/// Makes the whole-handbook files, handing each to `out`.
 fn emit_whole_handbook_files<'p>(
     renderer: &Renderer,
     entry_page: Option<impl Fn(&str) -> Option<Cow<'p, [u8]>> + Sync + Send>,
-    emit: &(dyn Fn(Page) + Sync),
+    out: &dyn Output,
     diagnostics: &mut Diagnostics,
 ) {
     let (handbook, derived, history) = renderer.model();
     let ((), print_ds) = rayon::join(
-        || crate::output::data::emit_pages(handbook, derived, history, emit),
+        || crate::output::data::emit_pages(handbook, derived, history, out),
         || {
             let mut ds = Diagnostics::new();
             if let Some(pages) = entry_page {
-                renderer.print_pages(pages, emit, &mut ds);
+                renderer.print_pages(pages, &|page| out.put(page), &mut ds);
             }
             ds
         },
@@ -238,6 +216,28 @@ pub fn extra_pages(references: Option<&crate::content::load::SourceFile>, static
     pages
 }
 
+/// Counts the files handed to an output, for the summary line.
+struct Counted<'a> {
+    out: &'a dyn Output,
+    files: AtomicUsize,
+    /// Files begun by `append`, each counted once.
+    appended: Mutex<HashSet<String>>,
+}
+
+impl Output for Counted<'_> {
+    fn put(&self, page: Page) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.out.put(page);
+    }
+
+    fn append(&self, path: &str, bytes: &[u8]) {
+        if self.appended.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string()) {
+            self.files.fetch_add(1, Ordering::Relaxed);
+        }
+        self.out.append(path, bytes);
+    }
+}
+
 /// `handbook build`: compile, then replace the output folder as a whole.
 pub fn build(options: &Options) -> Outcome {
     let start = Instant::now();
@@ -264,9 +264,8 @@ pub fn build(options: &Options) -> Outcome {
             return Outcome { diagnostics, stats: None, elapsed: start.elapsed(), io_failure: true, timings };
         }
     };
-    let emit = |page: Page| staging.put(&page.path, &page.content);
     let read_back = |path: &str| staging.read(path).map(Cow::Owned);
-    let compiled = compile_each(options, &emit, read_back, &mut diagnostics, &mut timings);
+    let compiled = compile_each(options, &staging, read_back, &mut diagnostics, &mut timings);
     if options.strict {
         diagnostics.make_strict();
     }

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -12,7 +11,7 @@ use serde_json::{Value, json};
 use crate::html::text_of;
 use crate::model::derive::Derived;
 use crate::model::{Entry, Handbook};
-use crate::render::Page;
+use crate::render::{Collected, Output, Page};
 use crate::urls;
 
 /// The files this module writes (their output paths), besides the search
@@ -21,26 +20,25 @@ pub const FILES: &[&str] = &["handbook.json", "chronology.csv", "references.json
 
 /// Every data file, sorted by path.
 pub fn pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Vec<Page> {
-    let made = Mutex::new(Vec::new());
-    emit_pages(h, d, history, &|page| made.lock().unwrap_or_else(|e| e.into_inner()).push(page));
-    let mut made = made.into_inner().unwrap_or_else(|e| e.into_inner());
-    made.sort_by(|a, b| a.path.cmp(&b.path));
-    made
+    let made = Collected::new();
+    emit_pages(h, d, history, &made);
+    made.into_pages()
 }
 
-/// Makes every data file, handing each to `emit` as soon as it is made
+/// Makes every data file, handing each to `out` as soon as it is made
 /// (files are not held until the others are done: at 100,000 entries the
-/// search index and `handbook.json` are each hundreds of megabytes).
-pub fn emit_pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>, emit: &(dyn Fn(Page) + Sync)) {
+/// search index and `handbook.json` are each hundreds of megabytes, and
+/// `handbook.json` is handed over a thousand entries at a time).
+pub fn emit_pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>, out: &dyn Output) {
     type Builder<'a> = Box<dyn Fn() + Send + Sync + 'a>;
-    let one = |path: &str, content: String| emit(Page { path: path.to_string(), content: content.into_bytes() });
+    let one = |path: &str, content: String| out.put(Page { path: path.to_string(), content: content.into_bytes() });
     // Largest first, so the long ones start while the pool is free. The
     // two largest, each hundreds of megabytes at 100,000 entries and each
     // parallel within, are made one after the other, so their peaks do not add up.
     let builders: Vec<Builder> = vec![
         Box::new(|| {
-            emit_search_files(h, emit);
-            one("handbook.json", handbook_json(h, d));
+            emit_search_files(h, &|page| out.put(page));
+            handbook_json(h, d, &|bytes| out.append("handbook.json", bytes));
         }),
         Box::new(|| one("chronology.csv", chronology_csv(h, d))),
         Box::new(|| one("sitemap.xml", sitemap(h, d, history))),
@@ -55,12 +53,13 @@ fn citations(e: &Entry) -> Vec<Value> {
 }
 
 /// All entries with their events, relations and citations (bodies excluded).
-fn handbook_json(h: &Handbook, d: &Derived) -> String {
+/// Written in pieces, each handed to `append` in turn.
+fn handbook_json(h: &Handbook, d: &Derived, append: &dyn Fn(&[u8])) {
     // Each entry is built and printed on its own, in parallel, and the
     // document is put together around them: the same text as printing one
     // value tree of the whole handbook, without holding that tree (hundreds
     // of megabytes at 10,000 entries). Entries are printed a thousand at a
-    // time and appended, so the document is not also held as its pieces.
+    // time and handed on, so the document is never held whole.
     let field = |value: &str| serde_json::to_string(value).expect("JSON");
     let mut out = String::new();
     // Keys in order, as a JSON object's are printed.
@@ -116,17 +115,12 @@ fn handbook_json(h: &Handbook, d: &Derived) -> String {
     let count = h.entries.len();
     for start in (0..count).step_by(1000) {
         let printed: Vec<String> = (start..count.min(start + 1000)).into_par_iter().map(print_entry).collect();
-        if start == 0 {
-            // Room for the whole document, guessed from its first entries
-            // (5% over): growing a string of hundreds of megabytes by
-            // doubling it holds the old and the new copy at once.
-            let first: usize = printed.iter().map(|e| e.len() + 2).sum();
-            out.reserve(first * count.div_ceil(printed.len().max(1)) * 21 / 20 + 256);
-        }
         for (n, entry) in printed.iter().enumerate() {
             out.push_str(if start + n == 0 { "\n" } else { ",\n" });
             out.push_str(entry);
         }
+        append(out.as_bytes());
+        out.clear();
     }
     out.push_str(if count == 0 { "]" } else { "\n  ]" });
     out.push_str(",\n  \"generator\": ");
@@ -134,7 +128,7 @@ fn handbook_json(h: &Handbook, d: &Derived) -> String {
     out.push_str(",\n  \"title\": ");
     out.push_str(&field(&h.site.title));
     out.push_str("\n}\n");
-    out
+    append(out.as_bytes());
 }
 
 fn csv_field(s: &str) -> String {
@@ -331,11 +325,9 @@ fn sitemap(h: &Handbook, d: &Derived, history: &HashMap<String, String>) -> Stri
 /// The search index (see `crate::output::search`): every entry as a
 /// document of passages, split into files a query loads as it needs them.
 pub fn search_files(h: &Handbook) -> Vec<Page> {
-    let made = Mutex::new(Vec::new());
-    emit_search_files(h, &|page| made.lock().unwrap_or_else(|e| e.into_inner()).push(page));
-    let mut made = made.into_inner().unwrap_or_else(|e| e.into_inner());
-    made.sort_by(|a, b| a.path.cmp(&b.path));
-    made
+    let made = Collected::new();
+    emit_search_files(h, &|page| made.put(page));
+    made.into_pages()
 }
 
 /// Makes the search index's files (see [`crate::output::search`]), handing

@@ -17,13 +17,13 @@
 //! folders.
 
 use std::collections::HashSet;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::render::Page;
+use crate::render::{Output, Page};
 
 /// Files copied verbatim from `static/`, as (path in output, source file).
 /// A symbolic link is followed only to a file inside the handbook.
@@ -185,6 +185,8 @@ pub struct Staging {
     tmp: PathBuf,
     /// Folders already made in `tmp`.
     dirs: Mutex<HashSet<PathBuf>>,
+    /// Files begun by [`Output::append`].
+    appended: Mutex<HashSet<String>>,
     /// The first write that failed; [`Staging::finish`] reports it.
     failed: Mutex<Option<io::Error>>,
     finished: bool,
@@ -206,6 +208,7 @@ impl Staging {
             out: out.to_path_buf(),
             tmp,
             dirs: Mutex::new(HashSet::new()),
+            appended: Mutex::new(HashSet::new()),
             failed: Mutex::new(None),
             finished: false,
         };
@@ -218,13 +221,36 @@ impl Staging {
     /// Writes `content` at `rel` (or links the output's file there if it
     /// holds the same bytes). A failure is kept for [`Staging::finish`].
     pub fn put(&self, rel: &str, content: &[u8]) {
-        if let Err(e) = self.try_put(rel, content) {
+        let result = self.make_folder(rel).and_then(|()| put(&self.out, &self.tmp, rel, content));
+        self.keep_failure(rel, result);
+    }
+
+    /// Adds `bytes` to the end of the file at `rel`, which the first call
+    /// for `rel` creates (never a link to the output's copy, which the
+    /// additions would change). A failure is kept for [`Staging::finish`].
+    pub fn append(&self, rel: &str, bytes: &[u8]) {
+        let result = self.make_folder(rel).and_then(|()| {
+            let first = self.appended.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
+            let path = self.tmp.join(rel);
+            let mut file = if first {
+                std::fs::File::create_new(&path)?
+            } else {
+                std::fs::OpenOptions::new().append(true).open(&path)?
+            };
+            file.write_all(bytes)
+        });
+        self.keep_failure(rel, result);
+    }
+
+    fn keep_failure(&self, rel: &str, result: io::Result<()>) {
+        if let Err(e) = result {
             let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
             failed.get_or_insert(io::Error::new(e.kind(), format!("{rel}: {e}")));
         }
     }
 
-    fn try_put(&self, rel: &str, content: &[u8]) -> io::Result<()> {
+    /// Makes the folder `rel` is in, unless it was made before.
+    fn make_folder(&self, rel: &str) -> io::Result<()> {
         if let Some(dir) = Path::new(rel).parent().filter(|d| !d.as_os_str().is_empty()) {
             let made = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(dir);
             if !made {
@@ -232,7 +258,7 @@ impl Staging {
                 self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(dir.to_path_buf());
             }
         }
-        put(&self.out, &self.tmp, rel, content)
+        Ok(())
     }
 
     /// The bytes written at `rel`, read back (the print page is made of the
@@ -261,6 +287,16 @@ impl Staging {
         // From here on swap_in cleans up after itself.
         self.finished = true;
         swap_in(&self.tmp, &self.out)
+    }
+}
+
+impl Output for Staging {
+    fn put(&self, page: Page) {
+        Staging::put(self, &page.path, &page.content);
+    }
+
+    fn append(&self, path: &str, bytes: &[u8]) {
+        Staging::append(self, path, bytes);
     }
 }
 
@@ -389,6 +425,22 @@ mod tests {
         assert!(!out.join("stale").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"]);
+    }
+
+    #[test]
+    fn appended_files_are_written_anew_never_through_the_outputs_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let page = |path: &str, text: &str| Page { path: path.into(), content: text.as_bytes().to_vec() };
+        write_site(&out, &[page("data/all.json", "[1")], &[]).unwrap();
+        let staging = Staging::open(&out).unwrap();
+        // The first piece equals the output's file: a link to it would let
+        // the next piece change the output before the build is done.
+        staging.append("data/all.json", b"[1");
+        staging.append("data/all.json", b",2]");
+        assert_eq!(std::fs::read_to_string(out.join("data/all.json")).unwrap(), "[1");
+        staging.finish(&[]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("data/all.json")).unwrap(), "[1,2]");
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod views;
 
 pub use chronology::year_page_paths;
 pub use lists::{PAGE_SIZE as KIND_PAGE_SIZE, kind_page_paths};
-pub use page::Page;
+pub use page::{Collected, Output, Page};
 use templates::template_error;
 pub use templates::{TemplateSources, load_templates};
 use views::{BibItem, EntryRef, GroupView, NavItem, SiteView};
