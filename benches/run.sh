@@ -110,7 +110,10 @@ if [[ -n "$HUGO_NEW" ]]; then
     [[ -n "$(hugo_version "$HUGO_NEW")" ]] || die "$HUGO_NEW version does not print a Hugo version"
 fi
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found (Debian: apt-get install time)"
-/usr/bin/time -v true 2>&1 | grep -q "Maximum resident set size" || die "/usr/bin/time is not GNU time (needs -v)"
+# Not `| grep -q`: grep stops reading at the match, and under pipefail the
+# writer's broken pipe would fail the check.
+time_report=$(/usr/bin/time -v true 2>&1) || true
+[[ "$time_report" == *"Maximum resident set size"* ]] || die "/usr/bin/time is not GNU time (needs -v)"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "WARMUP must be a number"
 [[ "$RUNS100K" =~ ^[1-9][0-9]*$ ]] || die "RUNS100K must be a positive number"
