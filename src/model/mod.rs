@@ -11,6 +11,7 @@ mod check;
 pub mod derive;
 pub mod entry;
 mod relations;
+mod update;
 pub mod workspace;
 
 pub use entry::{Citation, Claim, Details, Entries, Entry, Event, Handbook, Home, Name};
