@@ -73,7 +73,15 @@ test("wide tables scroll inside a named box that the keyboard reaches", async ()
     assert.ok(sizes.scroll > sizes.client, `the table fits (${JSON.stringify(sizes)}): pick a wider one`);
     await box.focus();
     await page.keyboard.press("ArrowRight");
-    assert.ok(await box.evaluate((el) => el.scrollLeft > 0), "the arrow keys scroll the focused table");
+    // Keyboard scrolling is animated: wait for it to move rather than read
+    // its position at once (on a loaded machine the first frame comes late).
+    const scrolled = await box
+      .evaluate((el) => new Promise((done) => {
+        const start = performance.now();
+        const look = () => (el.scrollLeft > 0 ? done(true) : performance.now() - start > 3000 ? done(false) : requestAnimationFrame(look));
+        look();
+      }));
+    assert.ok(scrolled, "the arrow keys scroll the focused table");
   });
 });
 
