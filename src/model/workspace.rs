@@ -2,6 +2,7 @@
 //! so that a change to a few files recomputes only what depends on them
 //! (`handbook serve`). A full build is a workspace made once.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use crate::cite::cache::CitationCache;
 use crate::content::Kind;
 use crate::content::fields::FrontMatter;
 use crate::content::front_matter::{self, Parsed};
-use crate::content::load::{EntryFile, Loaded};
+use crate::content::load::{EntryFile, Loaded, SourceFile};
 use crate::content::site::SiteConfig;
 use crate::content::yaml_index::YamlIndex;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
@@ -197,42 +198,28 @@ impl Workspace {
     }
 
     /// The front matter of entry file `i`: kept, or parsed again.
-    pub(super) fn parsed(&self, i: usize) -> std::borrow::Cow<'_, ParsedFile> {
-        match self.parsed.get(i) {
-            Some(p) => std::borrow::Cow::Borrowed(p),
-            None => std::borrow::Cow::Owned(parse_file(&self.file(i))),
-        }
+    pub(super) fn parsed(&self, i: usize) -> Cow<'_, ParsedFile> {
+        kept_or_parsed(self.parsed.get(i), &self.file(i))
     }
 
     /// Entry file `i` with its text: as kept, or read again if a build has
     /// let the text go.
-    pub(super) fn file(&self, i: usize) -> std::borrow::Cow<'_, EntryFile> {
+    pub(super) fn file(&self, i: usize) -> Cow<'_, EntryFile> {
         let file = &self.loaded.entries[i];
-        match (file.source.text.is_empty() && !self.options.incremental).then(|| read_again(file)).flatten() {
-            Some(source) => std::borrow::Cow::Owned(EntryFile { source, ..file.clone() }),
-            None => std::borrow::Cow::Borrowed(file),
-        }
+        if self.options.incremental { Cow::Borrowed(file) } else { with_text(file) }
     }
 
     /// The text of the file at `path` (an entry file or `index.md`), for a
     /// message's position: as kept, or read again.
-    pub(super) fn text_of(&self, path: &Path) -> std::borrow::Cow<'_, str> {
-        let source = self
-            .loaded
-            .entries
-            .iter()
-            .map(|f| &f.source)
-            .chain(self.loaded.home.iter())
-            .find(|s| s.path.as_os_str() == path.as_os_str());
-        match source {
-            Some(s) if s.text.is_empty() && !self.options.incremental => {
-                let mut ds = Diagnostics::new();
-                let again = crate::content::load::read_text(path, &mut ds);
-                std::borrow::Cow::Owned(again.map(|s| s.text).unwrap_or_default())
-            }
-            Some(s) => std::borrow::Cow::Borrowed(s.text.as_str()),
-            None => std::borrow::Cow::Borrowed(""),
+    pub(super) fn text_of(&self, path: &Path) -> Cow<'_, str> {
+        let same = |s: &SourceFile| s.path.as_os_str() == path.as_os_str();
+        if let Some(i) = self.loaded.entries.iter().position(|f| same(&f.source)) {
+            return match self.file(i) {
+                Cow::Borrowed(file) => Cow::Borrowed(file.source.text.as_str()),
+                Cow::Owned(file) => Cow::Owned(file.source.text),
+            };
         }
+        Cow::Borrowed(self.loaded.home.iter().find(|s| same(s)).map_or("", |s| s.text.as_str()))
     }
 
     /// Recompiles the entries at `which` (and the home page if `home`), then
@@ -258,10 +245,7 @@ impl Workspace {
             Checker { bibliography: &self.bibliography, targets, ids, relations: &relations, raw_html, citation_notes };
         let drafts = self.options.drafts;
         let compile = |i: usize, file: &EntryFile| {
-            let parsed = match self.parsed.get(i) {
-                Some(p) => std::borrow::Cow::Borrowed(p),
-                None => std::borrow::Cow::Owned(parse_file(file)),
-            };
+            let parsed = kept_or_parsed(self.parsed.get(i), file);
             let (ds, p) = parsed.as_ref();
             let mut ds = ds.clone();
             let left_out = p.as_ref().is_some_and(|(_, p)| p.front_matter.draft) && !drafts;
@@ -288,12 +272,7 @@ impl Workspace {
                 .enumerate()
                 .filter(|(i, _)| chosen[*i])
                 .map(|(i, file)| {
-                    if file.source.text.is_empty()
-                        && let Some(again) = read_again(file)
-                    {
-                        file.source = again;
-                    }
-                    let result = compile(i, file);
+                    let result = compile(i, &with_text(file));
                     file.source.text = String::new();
                     result
                 })
@@ -537,10 +516,25 @@ impl Workspace {
     }
 }
 
-/// An entry file's text read again from disk (a build lets it go once the
-/// file is compiled); None if it cannot be read now.
-fn read_again(file: &EntryFile) -> Option<crate::content::load::SourceFile> {
-    crate::content::load::read_text(&file.source.path, &mut Diagnostics::new())
+/// The entry file with its text: as it is, or, if a build has let the text
+/// go once the file was compiled, read again from disk (as it is if it
+/// cannot be read now).
+fn with_text(file: &EntryFile) -> Cow<'_, EntryFile> {
+    if !file.source.text.is_empty() {
+        return Cow::Borrowed(file);
+    }
+    match crate::content::load::read_text(&file.source.path, &mut Diagnostics::new()) {
+        Some(source) => Cow::Owned(EntryFile { source, ..file.clone() }),
+        None => Cow::Borrowed(file),
+    }
+}
+
+/// A file's front matter: as kept, or parsed from `file`.
+fn kept_or_parsed<'a>(kept: Option<&'a ParsedFile>, file: &EntryFile) -> Cow<'a, ParsedFile> {
+    match kept {
+        Some(p) => Cow::Borrowed(p),
+        None => Cow::Owned(parse_file(file)),
+    }
 }
 
 pub(super) fn parse_file(file: &EntryFile) -> ParsedFile {
