@@ -3,9 +3,7 @@
 //! `check` stops before writing.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -134,7 +132,7 @@ fn compile_each<'r>(
     let derived = crate::model::derive::derive(&handbook);
     let history = crate::content::history::last_changed(&content);
     timings.lap("derive");
-    let out = Counted { out, files: AtomicUsize::new(0), appended: Mutex::new(HashSet::new()) };
+    let out = Counted { out, files: AtomicUsize::new(0) };
     let renderer = Renderer::new(&tera, &sources, &handbook, &derived, &history);
     renderer.render_each(&|page| out.put(page), diagnostics);
     timings.lap("render");
@@ -220,8 +218,6 @@ pub fn extra_pages(references: Option<&crate::content::load::SourceFile>, static
 struct Counted<'a> {
     out: &'a dyn Output,
     files: AtomicUsize,
-    /// Files begun by `append`, each counted once.
-    appended: Mutex<HashSet<String>>,
 }
 
 impl Output for Counted<'_> {
@@ -230,10 +226,12 @@ impl Output for Counted<'_> {
         self.out.put(page);
     }
 
+    fn begin(&self, path: &str, bytes: &[u8]) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.out.begin(path, bytes);
+    }
+
     fn append(&self, path: &str, bytes: &[u8]) {
-        if self.appended.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string()) {
-            self.files.fetch_add(1, Ordering::Relaxed);
-        }
         self.out.append(path, bytes);
     }
 }

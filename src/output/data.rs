@@ -38,7 +38,7 @@ pub fn emit_pages(h: &Handbook, d: &Derived, history: &HashMap<String, String>, 
     let builders: Vec<Builder> = vec![
         Box::new(|| {
             emit_search_files(h, &|page| out.put(page));
-            handbook_json(h, d, &|bytes| out.append("handbook.json", bytes));
+            handbook_json(h, d, out);
         }),
         Box::new(|| one("chronology.csv", chronology_csv(h, d))),
         Box::new(|| one("sitemap.xml", sitemap(h, d, history))),
@@ -53,19 +53,30 @@ fn citations(e: &Entry) -> Vec<Value> {
 }
 
 /// All entries with their events, relations and citations (bodies excluded).
-/// Written in pieces, each handed to `append` in turn.
-fn handbook_json(h: &Handbook, d: &Derived, append: &dyn Fn(&[u8])) {
+/// Written to `out` in pieces.
+fn handbook_json(h: &Handbook, d: &Derived, out: &dyn Output) {
+    const PATH: &str = "handbook.json";
     // Each entry is built and printed on its own, in parallel, and the
     // document is put together around them: the same text as printing one
     // value tree of the whole handbook, without holding that tree (hundreds
     // of megabytes at 10,000 entries). Entries are printed a thousand at a
     // time and handed on, so the document is never held whole.
     let field = |value: &str| serde_json::to_string(value).expect("JSON");
-    let mut out = String::new();
+    let mut begun = false;
+    let mut hand_over = |piece: &mut String| {
+        if begun {
+            out.append(PATH, piece.as_bytes());
+        } else {
+            out.begin(PATH, piece.as_bytes());
+            begun = true;
+        }
+        piece.clear();
+    };
+    let mut text = String::new();
     // Keys in order, as a JSON object's are printed.
-    out.push_str("{\n  \"description\": ");
-    out.push_str(&field(&h.site.description));
-    out.push_str(",\n  \"entries\": [");
+    text.push_str("{\n  \"description\": ");
+    text.push_str(&field(&h.site.description));
+    text.push_str(",\n  \"entries\": [");
     let print_entry = |i: usize| {
         let e = &h.entries[i];
         let entry = json!({
@@ -116,19 +127,18 @@ fn handbook_json(h: &Handbook, d: &Derived, append: &dyn Fn(&[u8])) {
     for start in (0..count).step_by(1000) {
         let printed: Vec<String> = (start..count.min(start + 1000)).into_par_iter().map(print_entry).collect();
         for (n, entry) in printed.iter().enumerate() {
-            out.push_str(if start + n == 0 { "\n" } else { ",\n" });
-            out.push_str(entry);
+            text.push_str(if start + n == 0 { "\n" } else { ",\n" });
+            text.push_str(entry);
         }
-        append(out.as_bytes());
-        out.clear();
+        hand_over(&mut text);
     }
-    out.push_str(if count == 0 { "]" } else { "\n  ]" });
-    out.push_str(",\n  \"generator\": ");
-    out.push_str(&field(concat!("handbook ", env!("CARGO_PKG_VERSION"))));
-    out.push_str(",\n  \"title\": ");
-    out.push_str(&field(&h.site.title));
-    out.push_str("\n}\n");
-    append(out.as_bytes());
+    text.push_str(if count == 0 { "]" } else { "\n  ]" });
+    text.push_str(",\n  \"generator\": ");
+    text.push_str(&field(concat!("handbook ", env!("CARGO_PKG_VERSION"))));
+    text.push_str(",\n  \"title\": ");
+    text.push_str(&field(&h.site.title));
+    text.push_str("\n}\n");
+    hand_over(&mut text);
 }
 
 fn csv_field(s: &str) -> String {

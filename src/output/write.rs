@@ -185,8 +185,6 @@ pub struct Staging {
     tmp: PathBuf,
     /// Folders already made in `tmp`.
     dirs: Mutex<HashSet<PathBuf>>,
-    /// Files begun by [`Output::append`].
-    appended: Mutex<HashSet<String>>,
     /// The first write that failed; [`Staging::finish`] reports it.
     failed: Mutex<Option<io::Error>>,
     finished: bool,
@@ -208,7 +206,6 @@ impl Staging {
             out: out.to_path_buf(),
             tmp,
             dirs: Mutex::new(HashSet::new()),
-            appended: Mutex::new(HashSet::new()),
             failed: Mutex::new(None),
             finished: false,
         };
@@ -225,20 +222,19 @@ impl Staging {
         self.keep_failure(rel, result);
     }
 
-    /// Adds `bytes` to the end of the file at `rel`, which the first call
-    /// for `rel` creates (never a link to the output's copy, which the
-    /// additions would change). A failure is kept for [`Staging::finish`].
+    /// Makes the file at `rel` anew with `bytes`, to be added to by
+    /// [`Staging::append`]: never a link to the output's copy, which the
+    /// additions would change. A failure is kept for [`Staging::finish`].
+    pub fn begin(&self, rel: &str, bytes: &[u8]) {
+        let result =
+            self.make_folder(rel).and_then(|()| std::fs::File::create_new(self.tmp.join(rel))?.write_all(bytes));
+        self.keep_failure(rel, result);
+    }
+
+    /// Adds `bytes` to the end of the file [`Staging::begin`] made at `rel`.
     pub fn append(&self, rel: &str, bytes: &[u8]) {
-        let result = self.make_folder(rel).and_then(|()| {
-            let first = self.appended.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
-            let path = self.tmp.join(rel);
-            let mut file = if first {
-                std::fs::File::create_new(&path)?
-            } else {
-                std::fs::OpenOptions::new().append(true).open(&path)?
-            };
-            file.write_all(bytes)
-        });
+        let result =
+            std::fs::OpenOptions::new().append(true).open(self.tmp.join(rel)).and_then(|mut f| f.write_all(bytes));
         self.keep_failure(rel, result);
     }
 
@@ -293,6 +289,10 @@ impl Staging {
 impl Output for Staging {
     fn put(&self, page: Page) {
         Staging::put(self, &page.path, &page.content);
+    }
+
+    fn begin(&self, path: &str, bytes: &[u8]) {
+        Staging::begin(self, path, bytes);
     }
 
     fn append(&self, path: &str, bytes: &[u8]) {
@@ -436,7 +436,7 @@ mod tests {
         let staging = Staging::open(&out).unwrap();
         // The first piece equals the output's file: a link to it would let
         // the next piece change the output before the build is done.
-        staging.append("data/all.json", b"[1");
+        staging.begin("data/all.json", b"[1");
         staging.append("data/all.json", b",2]");
         assert_eq!(std::fs::read_to_string(out.join("data/all.json")).unwrap(), "[1");
         staging.finish(&[]).unwrap();

@@ -18,9 +18,12 @@ pub trait Output: Sync {
     /// A whole file.
     fn put(&self, page: Page);
 
-    /// Adds `bytes` to the end of the file at `path`; the first call for a
-    /// path makes the file anew. For a file too large to hold whole
-    /// (`handbook.json` is hundreds of megabytes at 100,000 entries).
+    /// Makes the file at `path` anew with `bytes`, the first piece of a
+    /// file too large to hold whole (`handbook.json` is hundreds of
+    /// megabytes at 100,000 entries); [`Output::append`] adds the rest.
+    fn begin(&self, path: &str, bytes: &[u8]);
+
+    /// Adds `bytes` to the end of the file [`Output::begin`] made at `path`.
     fn append(&self, path: &str, bytes: &[u8]);
 }
 
@@ -50,6 +53,10 @@ impl Output for Collected {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(page.path, page.content);
     }
 
+    fn begin(&self, path: &str, bytes: &[u8]) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes.to_vec());
+    }
+
     fn append(&self, path: &str, bytes: &[u8]) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).entry(path.to_string()).or_default().extend_from_slice(bytes);
     }
@@ -62,7 +69,7 @@ mod tests {
     #[test]
     fn appended_bytes_follow_each_other_and_files_come_sorted() {
         let out = Collected::new();
-        out.append("b.json", b"[1,");
+        out.begin("b.json", b"[1,");
         out.put(Page { path: "a.html".into(), content: b"<p>".to_vec() });
         out.append("b.json", b"2]");
         let pages = out.into_pages();
