@@ -13,6 +13,7 @@
 //!   percent-encoded) is a 404.
 
 mod dirty;
+mod http;
 pub mod session;
 pub mod watch;
 
@@ -28,6 +29,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostics, Format};
 use crate::pipeline::Options;
+use crate::serve::http::{Reply, Request, Response};
 use crate::serve::session::{Report, Session};
 use crate::serve::watch::Batch;
 use crate::urls;
@@ -86,34 +88,48 @@ impl Message {
     }
 }
 
-/// The open pages' event streams, each with the page it belongs to.
+/// The open pages' event streams, each with the page it belongs to, and
+/// the problems of the current state. One lock holds both, so a page that
+/// connects while a rebuild reports gets the report either as it connects
+/// or on its stream, never neither.
 #[derive(Default)]
 struct Clients {
-    senders: Mutex<Vec<(Sender<String>, String)>>,
+    state: Mutex<ClientState>,
+}
+
+#[derive(Default)]
+struct ClientState {
+    senders: Vec<(Sender<String>, String)>,
     /// The problems of the current state, sent to pages as they connect.
-    current: Mutex<Option<Message>>,
+    problems: Option<Message>,
 }
 
 impl Clients {
-    fn broadcast(&self, message: &Message) {
-        let text = message.to_sse();
-        let mut senders = self.senders.lock().expect("no panic while held");
-        senders.retain(|(s, _)| s.send(text.clone()).is_ok());
+    /// Records the problems of the current state (none if it built) and
+    /// sends `message`, if any, to every open page.
+    fn publish(&self, problems: Option<Message>, message: Option<&Message>) {
+        let mut state = self.state.lock().expect("no panic while held");
+        state.problems = problems;
+        if let Some(message) = message {
+            let text = message.to_sse();
+            state.senders.retain(|(s, _)| s.send(text.clone()).is_ok());
+        }
     }
 
     /// A stream for the page at output path `page`.
     fn subscribe(&self, page: String) -> Receiver<String> {
         let (tx, rx) = channel();
-        if let Some(m) = self.current.lock().expect("no panic while held").as_ref() {
+        let mut state = self.state.lock().expect("no panic while held");
+        if let Some(m) = &state.problems {
             let _ = tx.send(m.to_sse());
         }
-        self.senders.lock().expect("no panic while held").push((tx, page));
+        state.senders.push((tx, page));
         rx
     }
 
     /// The output paths of the pages open now.
     fn pages(&self) -> std::collections::BTreeSet<String> {
-        self.senders.lock().expect("no panic while held").iter().map(|(_, page)| page.clone()).collect()
+        self.state.lock().expect("no panic while held").senders.iter().map(|(_, page)| page.clone()).collect()
     }
 }
 
@@ -216,16 +232,16 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
     }
     let report_failed = report.failed();
     if report_failed {
-        *clients.current.lock().expect("fresh") = Some(Message::problems(&report.diagnostics));
+        clients.publish(Some(Message::problems(&report.diagnostics)), None);
     }
     let session = Arc::new(Mutex::new(session));
-    let server = tiny_http::Server::http((serve.bind, serve.port)).map_err(|e| {
+    let listener = std::net::TcpListener::bind((serve.bind, serve.port)).map_err(|e| {
         format!(
             "cannot listen on {}:{}: {e} (choose another port with --port, or stop the other server)",
             serve.bind, serve.port
         )
     })?;
-    let addr = server.server_addr().to_ip().ok_or("the server has no IP address")?;
+    let addr = listener.local_addr().map_err(|e| format!("the server has no address: {e}"))?;
 
     // The watcher: its events are folded into batches, one rebuild each.
     let (tx, rx) = channel::<Vec<PathBuf>>();
@@ -325,13 +341,10 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
                 } else {
                     Message::Reload { written: report.written.clone(), removed: report.removed.clone() }
                 };
-                *clients.current.lock().expect("no panic while held") =
-                    if report.failed() { Some(message.clone()) } else { None };
                 // Pages showing problems reload once the handbook is good again,
                 // even if the fix restored exactly the pages they show.
-                if report.failed() || failing || !report.written.is_empty() || !report.removed.is_empty() {
-                    clients.broadcast(&message);
-                }
+                let tell = report.failed() || failing || !report.written.is_empty() || !report.removed.is_empty();
+                clients.publish(report.failed().then(|| message.clone()), tell.then_some(&message));
                 failing = report.failed();
                 let _ = extras_tx.send(());
             }
@@ -364,13 +377,7 @@ pub fn start(options: Options, serve: ServeOptions) -> Result<Running, String> {
             }
         });
     }
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let session = session.clone();
-            let clients = clients.clone();
-            std::thread::spawn(move || respond(request, &session, &clients));
-        }
-    });
+    http::serve(listener, move |request| respond(request, &session, &clients));
     Ok(Running { addr })
 }
 
@@ -450,51 +457,24 @@ fn print_report(report: &Report, what: &str) {
     }
 }
 
-fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clients) {
-    use tiny_http::{Header, Response};
-    let header = |k: &str, v: &str| Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header");
-    let url = request.url().to_string();
-    if request.method() != &tiny_http::Method::Get && request.method() != &tiny_http::Method::Head {
-        let _ = request.respond(Response::from_string("method not allowed").with_status_code(405));
-        return;
-    }
+fn respond(request: &Request, session: &Mutex<Session>, clients: &Arc<Clients>) -> Reply {
+    let url = request.target.as_str();
     if let Some(rest) = url.strip_prefix(PREFIX) {
-        match rest.split('?').next().unwrap_or_default() {
-            "live-reload.js" => {
-                let _ = request.respond(
-                    Response::from_string(SCRIPT)
-                        .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-                        .with_header(header("Cache-Control", "no-store")),
-                );
-            }
+        return match rest.split('?').next().unwrap_or_default() {
+            "live-reload.js" => Reply::Whole(
+                Response::new(200, SCRIPT)
+                    .header("Content-Type", "text/javascript; charset=utf-8")
+                    .header("Cache-Control", "no-store"),
+            ),
             "events" => {
                 // `?page=/exercises/joint-sea.html`: the page this stream belongs to.
                 let page =
                     rest.split_once("?page=").and_then(|(_, p)| p.split('&').next()).map(page_path).unwrap_or_default();
-                // Written by hand so that each event is flushed as it happens.
                 let rx = clients.subscribe(page);
-                let mut out = request.into_writer();
-                let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
-                if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
-                    return;
-                }
-                loop {
-                    // A comment every 15 s keeps proxies from closing the stream, and finds closed pages.
-                    let text = match rx.recv_timeout(Duration::from_secs(15)) {
-                        Ok(text) => text,
-                        Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    };
-                    if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
-                        return;
-                    }
-                }
+                Reply::Stream { content_type: "text/event-stream", write: Box::new(move |out| stream_events(&rx, out)) }
             }
-            _ => {
-                let _ = request.respond(Response::from_string("not found").with_status_code(404));
-            }
-        }
-        return;
+            _ => Reply::Whole(Response::new(404, "not found")),
+        };
     }
     let (resolved, not_found) = {
         let mut session = session.lock().expect("no panic while held");
@@ -503,7 +483,7 @@ fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clie
         if session.is_stale(&path) {
             session.render_now(&path);
         }
-        let resolved = resolve(&url, |p| session.page(p).is_some());
+        let resolved = resolve(url, |p| session.page(p).is_some());
         let body = match &resolved {
             Resolved::File(p) => session.page(p).map(|b| (p.clone(), b)),
             _ => None,
@@ -513,25 +493,37 @@ fn respond(request: tiny_http::Request, session: &Mutex<Session>, clients: &Clie
     match resolved {
         Ok((path, bytes)) => {
             let body = if path.ends_with(".html") { inject(&bytes) } else { bytes.to_vec() };
-            let _ = request.respond(
-                Response::from_data(body)
-                    .with_header(header("Content-Type", content_type(&path)))
-                    .with_header(header("Cache-Control", "no-store")),
-            );
+            Reply::Whole(
+                Response::new(200, body)
+                    .header("Content-Type", content_type(&path))
+                    .header("Cache-Control", "no-store"),
+            )
         }
-        Err(Some(location)) => {
-            let _ = request.respond(Response::empty(301).with_header(header("Location", &location)));
-        }
+        Err(Some(location)) => Reply::Whole(Response::new(301, Vec::new()).header("Location", location)),
         Err(None) => {
             let body = match not_found {
                 Some(page) => inject(&page),
                 None => inject(b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1></body>"),
             };
-            let _ = request.respond(
-                Response::from_data(body)
-                    .with_status_code(404)
-                    .with_header(header("Content-Type", "text/html; charset=utf-8")),
-            );
+            Reply::Whole(Response::new(404, body).header("Content-Type", "text/html; charset=utf-8"))
+        }
+    }
+}
+
+/// Writes a page's events as they come, until its page is closed.
+fn stream_events(rx: &Receiver<String>, out: &mut dyn Write) {
+    if out.write_all(b"retry: 500\n\n").and_then(|_| out.flush()).is_err() {
+        return;
+    }
+    loop {
+        // A comment every 15 s keeps proxies from closing the stream, and finds closed pages.
+        let text = match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(text) => text,
+            Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+            return;
         }
     }
 }
