@@ -80,39 +80,110 @@ fn field_of(kind: PassageKind) -> usize {
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
-/// A document's distinct terms, one a line, with their counts per field,
-/// and each field's length in terms. One string rather than a `String` a
-/// term: 10,000 documents have millions of them.
-struct Analysed {
-    terms: String,
-    counts: Vec<[u16; 5]>,
+/// A term's counts in one document's five fields, packed in 32 bits: 4 for
+/// the title, 4 for the aliases, 6 for the summary, 8 for the events and
+/// 10 for the body, each count saturating at its field's largest. BM25 has
+/// all but saturated long before (a body that repeats a word a thousand
+/// times weighs it as one that repeats it 1,023 times), and a posting is
+/// then 8 bytes: at 100,000 documents there are tens of millions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counts(u32);
+
+/// Bits per field, title first.
+const COUNT_BITS: [u32; 5] = [4, 4, 6, 8, 10];
+
+impl Counts {
+    fn shift(field: usize) -> u32 {
+        COUNT_BITS[..field].iter().sum()
+    }
+
+    fn get(self, field: usize) -> u32 {
+        (self.0 >> Self::shift(field)) & ((1 << COUNT_BITS[field]) - 1)
+    }
+
+    fn add_one(&mut self, field: usize) {
+        if self.get(field) < (1 << COUNT_BITS[field]) - 1 {
+            self.0 += 1 << Self::shift(field);
+        }
+    }
+}
+
+/// The postings of a run of documents, term by term, in document order, and
+/// the total length of each field over the run: what the analysis of many
+/// documents folds into, without keeping any one document's terms.
+#[derive(Default)]
+struct Postings {
+    terms: HashMap<String, Vec<(u32, Counts)>>,
+    lengths: Vec<[u32; 5]>,
+    first: u32,
+}
+
+/// One document's distinct terms with their counts, and the length of each
+/// of its fields in terms.
+struct DocTerms {
+    terms: HashMap<String, Counts>,
     lengths: [u32; 5],
 }
 
-fn analyse(analyzer: &Analyzer, doc: &Document) -> Analysed {
+fn analyse(analyzer: &Analyzer, doc: &Document) -> DocTerms {
     let mut per_field: [Vec<String>; 5] = Default::default();
     analyzer.terms(&doc.title, &mut per_field[0]);
     for p in &doc.passages {
         analyzer.terms(&p.text, &mut per_field[field_of(p.kind)]);
     }
-    let mut counts: HashMap<&str, [u16; 5]> = HashMap::new();
-    for (f, terms) in per_field.iter().enumerate() {
-        for t in terms {
-            let c = &mut counts.entry(t.as_str()).or_default()[f];
-            *c = c.saturating_add(1);
+    let lengths = per_field.each_ref().map(|f| f.len() as u32);
+    let mut terms: HashMap<String, Counts> = HashMap::new();
+    for (f, field) in per_field.into_iter().enumerate() {
+        for t in field {
+            terms.entry(t).or_default().add_one(f);
         }
     }
-    let mut sorted: Vec<(&str, [u16; 5])> = counts.into_iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut terms = String::with_capacity(sorted.iter().map(|(t, _)| t.len() + 1).sum());
-    for (t, _) in &sorted {
-        terms.push_str(t);
-        terms.push('\n');
+    DocTerms { terms, lengths }
+}
+
+impl Postings {
+    /// Adds document `d`, the next after those already in.
+    fn add(mut self, (d, doc): (u32, DocTerms)) -> Postings {
+        if self.lengths.is_empty() {
+            self.first = d;
+        }
+        debug_assert_eq!(d, self.first + self.lengths.len() as u32, "documents come in order");
+        for (term, c) in doc.terms {
+            match self.terms.get_mut(&term) {
+                Some(list) => list.push((d, c)),
+                None => {
+                    self.terms.insert(term, vec![(d, c)]);
+                }
+            }
+        }
+        self.lengths.push(doc.lengths);
+        self
     }
-    Analysed {
-        terms,
-        counts: sorted.into_iter().map(|(_, c)| c).collect(),
-        lengths: per_field.each_ref().map(|f| f.len() as u32),
+
+    /// Joins the postings of the documents that follow these.
+    fn join(mut self, mut next: Postings) -> Postings {
+        if self.lengths.is_empty() {
+            return next;
+        }
+        if next.lengths.is_empty() {
+            return self;
+        }
+        debug_assert_eq!(next.first, self.first + self.lengths.len() as u32, "runs are joined in order");
+        if next.terms.len() > self.terms.len() {
+            // Merge the smaller map into the larger, keeping document order.
+            for (term, mut list) in self.terms.drain() {
+                let later = next.terms.entry(term).or_default();
+                list.append(later);
+                *later = list;
+            }
+            self.terms = next.terms;
+        } else {
+            for (term, mut list) in next.terms.drain() {
+                self.terms.entry(term).or_default().append(&mut list);
+            }
+        }
+        self.lengths.append(&mut next.lengths);
+        self
     }
 }
 
@@ -141,36 +212,40 @@ pub fn write(
     emit: &(dyn Fn(String, String) + Sync),
 ) {
     let docs_len = count;
-    let analysed: Vec<Analysed> = (0..count)
+    // Documents are analysed in parallel runs, each folded into postings
+    // as it goes; runs are joined in document order.
+    let postings = (0..count)
         .into_par_iter()
+        .with_min_len(64)
         .map_init(
             || Analyzer::new(english),
             |analyzer, i| {
                 let doc = doc(i);
-                let analysed = analyse(analyzer, &doc);
+                let terms = analyse(analyzer, &doc);
                 let passages: Vec<(String, &str, &str)> =
                     doc.passages.iter().map(|p| (p.kind.to_string(), p.anchor.as_str(), p.text.as_str())).collect();
                 let body = serde_json::json!({"t": doc.title, "k": doc.kind, "u": doc.url, "p": passages});
                 emit(urls::search_doc(i), format!("handbookSearch.doc({i},{body});\n"));
-                analysed
+                (i as u32, terms)
             },
         )
-        .collect();
+        .fold(Postings::default, Postings::add)
+        .reduce(Postings::default, Postings::join);
     let n = docs_len.max(1) as f64;
     let mut average = [0f64; 5];
-    for a in &analysed {
-        for (f, len) in a.lengths.iter().enumerate() {
+    for lengths in &postings.lengths {
+        for (f, len) in lengths.iter().enumerate() {
             average[f] += *len as f64 / n;
         }
     }
-    // Postings per term, in document order.
-    let mut postings: HashMap<&str, Vec<(u32, u16)>> = HashMap::new();
-    for (d, a) in analysed.iter().enumerate() {
-        for (term, counts) in a.terms.lines().zip(&a.counts) {
-            postings.entry(term).or_default().push((d as u32, weight(counts, &a.lengths, &average)));
+    let lengths = postings.lengths;
+    // The counts become weights in place: a posting is (document, weight).
+    let mut terms: Vec<(String, Vec<(u32, Counts)>)> = postings.terms.into_iter().collect();
+    terms.par_iter_mut().for_each(|(_, list)| {
+        for (d, c) in list.iter_mut() {
+            *c = Counts(weight(*c, &lengths[*d as usize], &average) as u32);
         }
-    }
-    let mut terms: Vec<(&str, Vec<(u32, u16)>)> = postings.into_iter().collect();
+    });
     // UTF-16 order, the order in which the browser compares strings.
     terms.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
 
@@ -182,7 +257,7 @@ pub fn write(
     let mut start = 0;
     let mut size = 0;
     for i in 0..terms.len() {
-        if i > start && size >= SHARD_BYTES && common_prefix(terms[i - 1].0, terms[i].0) < cut_level(size) {
+        if i > start && size >= SHARD_BYTES && common_prefix(&terms[i - 1].0, &terms[i].0) < cut_level(size) {
             shards.push(start..i);
             start = i;
             size = 0;
@@ -193,7 +268,7 @@ pub fn write(
         shards.push(start..terms.len());
     }
 
-    let firsts: Vec<&str> = shards.iter().map(|r| terms.get(r.start).map_or("", |t| t.0)).collect();
+    let firsts: Vec<&str> = shards.iter().map(|r| terms.get(r.start).map_or("", |t| t.0.as_str())).collect();
     emit(
         urls::SEARCH_INDEX.to_string(),
         format!(
@@ -216,7 +291,7 @@ pub fn write(
                 if k > 0 {
                     s.push(',');
                 }
-                let _ = write!(s, "{},{w}", doc - previous);
+                let _ = write!(s, "{},{}", doc - previous, w.0);
                 previous = *doc;
             }
             s.push(']');
@@ -243,10 +318,10 @@ fn common_prefix(a: &str, b: &str) -> usize {
 /// A term's weight in a document: BM25's term-frequency part in each field
 /// (saturating with repetition, lower in longer fields), times the field's
 /// boost, summed; in tenths, at least 1.
-fn weight(counts: &[u16; 5], lengths: &[u32; 5], average: &[f64; 5]) -> u16 {
+fn weight(counts: Counts, lengths: &[u32; 5], average: &[f64; 5]) -> u16 {
     let mut score = 0.0;
     for f in 0..5 {
-        let tf = counts[f] as f64;
+        let tf = counts.get(f) as f64;
         if tf > 0.0 {
             let norm = 1.0 - B + B * lengths[f] as f64 / average[f].max(1.0);
             score += BOOSTS[f] * tf * (K1 + 1.0) / (tf + K1 * norm);
