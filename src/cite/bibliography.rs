@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hayagriva::citationberg::{IndependentStyle, Locale, Style};
 use hayagriva::{
@@ -34,6 +34,10 @@ fn punctuation_in_quote(style: &IndependentStyle) -> bool {
 /// A rendered citation item's memo key: (source key, locator kind, position).
 type NoteKey = (String, Option<LocatorLabel>, Position);
 
+/// A source as a page's bibliography lists it: its key and its entry's
+/// HTML, shared by every page that cites it.
+pub type PageSource = (Arc<str>, Arc<str>);
+
 /// The bibliography and the citation style, loaded once per build.
 pub struct Bibliography {
     library: Library,
@@ -58,6 +62,9 @@ pub struct Bibliography {
     notes: Mutex<HashMap<NoteKey, String>>,
     /// The whole bibliography in the style's order (rendered once).
     all: OnceLock<Vec<(String, String)>>,
+    /// Each source's bibliography entry on its own, by key, as every page
+    /// that cites it shares it: (key, HTML).
+    entries: Mutex<HashMap<String, PageSource>>,
     /// Keys of entries that are in the file but broken (reported there):
     /// citing them is not reported again as an unknown key.
     pub(super) broken: std::collections::HashSet<String>,
@@ -166,6 +173,7 @@ impl Bibliography {
             fingerprints,
             keys,
             notes: Mutex::default(),
+            entries: Mutex::default(),
             all: OnceLock::new(),
             broken: Default::default(),
             punctuation_in_quote,
@@ -201,6 +209,16 @@ impl Bibliography {
             });
             serde_json::from_str(&stored).unwrap_or_default()
         })
+    }
+
+    /// One source's key and bibliography entry, rendered once per build and
+    /// shared by every page that cites it.
+    pub(super) fn page_source(&self, key: &str) -> PageSource {
+        if let Some(found) = self.entries.lock().expect("no panic while held").get(key) {
+            return found.clone();
+        }
+        let made = (Arc::from(key), Arc::from(self.entry_html(key)));
+        self.entries.lock().expect("no panic while held").entry(key.to_string()).or_insert(made).clone()
     }
 
     /// One source's bibliography entry, rendered on its own (so it never

@@ -20,6 +20,6 @@ pub mod notes;
 mod punctuation;
 pub mod syntax;
 
-pub use bibliography::{Bibliography, Position, check_citation_keys, load_style};
+pub use bibliography::{Bibliography, PageSource, Position, check_citation_keys, load_style};
 pub use notes::{NoteRun, RenderedNotes, short_citation};
 pub use syntax::{CiteItem, CiteSyntaxError, LocatorLabel, parse_citation};

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::bibliography::{Bibliography, Position};
+use super::bibliography::{Bibliography, PageSource, Position};
 use super::syntax::CiteItem;
 use crate::html::{escape, strip_tags};
 
@@ -22,7 +22,7 @@ pub struct RenderedNotes {
     /// The HTML of each citation, in the order they were added.
     pub citations: Vec<String>,
     /// The bibliography of the page: (key, HTML), in the style's order.
-    pub bibliography: Vec<(String, String)>,
+    pub bibliography: Vec<PageSource>,
 }
 
 impl<'b> NoteRun<'b> {
@@ -85,8 +85,7 @@ impl<'b> NoteRun<'b> {
         // The page's bibliography, alphabetical by its text (author, then title,
         // in the bibliography styles handbooks use), without rendering the
         // whole bibliography to learn the style's order.
-        let mut bibliography: Vec<(String, String)> =
-            last_note.keys().map(|k| (k.to_string(), bib.entry_html(k))).collect();
+        let mut bibliography: Vec<PageSource> = last_note.keys().map(|k| bib.page_source(k)).collect();
         bibliography.sort_by_cached_key(|(k, html)| (strip_tags(html).to_lowercase(), k.clone()));
         RenderedNotes { citations, bibliography }
     }

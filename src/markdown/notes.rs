@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::cite::{Bibliography, CiteItem, LocatorLabel, NoteRun};
+use crate::cite::{Bibliography, CiteItem, LocatorLabel, NoteRun, PageSource};
 use crate::content::site::CitationNotes;
 
 /// A note at the end of a page.
@@ -56,8 +56,9 @@ pub struct PageNotes<'b> {
 #[derive(Clone, Debug, Default)]
 pub struct FinishedNotes {
     pub notes: Vec<Note>,
-    /// The page's bibliography: (key, HTML).
-    pub bibliography: Vec<(String, String)>,
+    /// The page's bibliography: (key, HTML), shared with every page that
+    /// cites the same source.
+    pub bibliography: Vec<PageSource>,
     /// The keys cited on the page, each once, in order of first citation.
     pub cited_keys: Vec<String>,
 }
