@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::entry::{Citation, Claim, Details, Entry, Event, Home, Name};
+use super::entry::{Citation, Claim, Details, Entry, Event, Home, Name, PackedHtml};
 use crate::cite::{Bibliography, check_citation_keys, parse_citation};
 use crate::content::Kind;
 use crate::content::date::{DateError, PartialDate};
@@ -361,10 +361,9 @@ impl Checker<'_> {
             signatories: fm.signatories.clone(),
             place: fm.place.clone(),
         };
-        // The entry is held until the site is written: its text without the
-        // room a string keeps to grow (a fifth of its size).
-        let mut body_html = body.html;
-        body_html.shrink_to_fit();
+        // The entry is held until the site is written: its body compressed,
+        // its notes without the room a string keeps to grow (a fifth of its size).
+        let body_html = PackedHtml::new(&body.html);
         for note in &mut notes.notes {
             note.html.shrink_to_fit();
         }

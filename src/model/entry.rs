@@ -88,10 +88,35 @@ pub struct Entry {
     /// (relation name, target id), in the order written.
     pub relations: Vec<(String, String)>,
     pub events: Vec<Event>,
-    pub body_html: String,
+    pub body_html: PackedHtml,
     pub headings: Vec<Heading>,
     pub notes: FinishedNotes,
     pub links: Vec<CrossLink>,
+}
+
+/// HTML kept compressed (LZ4) until a page is made from it. An entry's body
+/// is the largest part of the entry, a build holds every entry while it
+/// renders, and the body is read only by the entry's page, the search index
+/// and the data download, once each.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PackedHtml(Box<[u8]>);
+
+impl PackedHtml {
+    pub fn new(html: &str) -> PackedHtml {
+        PackedHtml(lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice())
+    }
+
+    /// The HTML, decompressed.
+    pub fn unpack(&self) -> String {
+        let bytes = lz4_flex::decompress_size_prepended(&self.0).expect("packed by PackedHtml::new");
+        String::from_utf8(bytes).expect("packed from a str")
+    }
+}
+
+impl std::fmt::Debug for PackedHtml {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PackedHtml({:?})", self.unpack())
+    }
 }
 
 impl Entry {
@@ -135,5 +160,21 @@ impl Handbook {
     pub fn position(&self, entry: &Entry) -> Option<usize> {
         let key = entry.order_key();
         self.entries.binary_search_by(|e| e.order_key().cmp(&key)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PackedHtml;
+
+    #[test]
+    fn packed_html_unpacks_to_what_was_packed() {
+        let body = "<p>Совместные учения «Морское взаимодействие» 海上联合 — joint naval drills.</p>\n".repeat(40);
+        for html in ["", "<p>x</p>", body.as_str()] {
+            let packed = PackedHtml::new(html);
+            assert_eq!(packed.unpack(), html);
+            assert_eq!(packed, PackedHtml::new(html), "packing is deterministic");
+        }
+        assert!(PackedHtml::new(&body).0.len() < body.len() / 4, "a repetitive body packs small");
     }
 }

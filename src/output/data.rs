@@ -376,7 +376,7 @@ fn emit_search_files(h: &Handbook, emit: &(dyn Fn(Page) + Sync)) {
             }
             passages.push(passage('e', &ev.anchor, text));
         }
-        passages.extend(html_passages(&e.body_html));
+        passages.extend(html_passages(&e.body_html.unpack()));
         Document { title: e.title.clone(), kind: e.kind.name().to_string(), url: urls::entry(e.kind, &e.id), passages }
     };
     let english = h.site.language.split(['-', '_']).next().is_some_and(|l| l.eq_ignore_ascii_case("en"));

@@ -46,7 +46,7 @@ impl<'a> Renderer<'a> {
             date: e.date,
             end: e.end,
             facts,
-            body_html: &e.body_html,
+            body_html: e.body_html.unpack(),
             headings: &e.headings,
             events: e
                 .events

@@ -102,7 +102,7 @@ pub(in crate::render) struct EntryView<'a> {
     pub(super) date: PartialDate,
     pub(super) end: Option<PartialDate>,
     pub(super) facts: Vec<Fact>,
-    pub(super) body_html: &'a str,
+    pub(super) body_html: String,
     pub(super) headings: &'a [Heading],
     pub(super) events: Vec<EventView<'a>>,
     pub(super) connections: Vec<GroupView<'a>>,
