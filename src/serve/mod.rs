@@ -457,7 +457,7 @@ fn print_report(report: &Report, what: &str) {
     }
 }
 
-fn respond(request: &Request, session: &Mutex<Session>, clients: &Arc<Clients>) -> Reply {
+fn respond(request: &Request, session: &Mutex<Session>, clients: &Clients) -> Reply {
     let url = request.target.as_str();
     if let Some(rest) = url.strip_prefix(PREFIX) {
         return match rest.split('?').next().unwrap_or_default() {
