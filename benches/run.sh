@@ -31,7 +31,9 @@
 #   PEER_TIMEOUT=600     seconds a Hugo build may take: one that takes longer is
 #                        stopped, reported as "> 600 s", and that Hugo is not
 #                        run again at that size (0: no limit)
-#   WORK=/tmp/handbook-bench   where corpora, outputs and results go
+#   WORK=/tmp/handbook-bench   where corpora, outputs and results go; every
+#                        build's output is kept until the end (at 10,000
+#                        entries about 5 GB in all, at 100,000 about 8 GB)
 #   SEED=                gen-corpus seed (default: its own)
 #   HUGO=/usr/bin/hugo   Debian's hugo (if /usr/bin/hugo is missing: hugo on PATH)
 #   HUGO_NEW=            the newer Hugo's binary (default: the one inside pip's
@@ -186,12 +188,11 @@ printf 'size\ttool\tversion\trun\tstatus\twall_s\tuser_s\tsys_s\tmax_rss_kib\tfi
     >"$RESULTS"
 declare -A TIMED_OUT=() # TOOL/SIZE → 1 once a build took longer than PEER_TIMEOUT
 
-# measure TOOL SIZE RUN LIMIT OUT CMD...: one build with a fresh output folder,
-# stopped after LIMIT seconds (0: never).
+# measure TOOL SIZE RUN LIMIT OUT CMD...: one build into OUT, a folder that does
+# not exist yet, stopped after LIMIT seconds (0: never).
 measure() {
     local tool=$1 size=$2 run=$3 limit=$4 out=$5
     shift 5
-    rm -rf "$out"
     # Write out what earlier builds left in memory, so that it is not written during this one.
     sync
     local tf="$WORK/time.txt" log="$WORK/last-$tool.log" status=ok rc=0
@@ -235,8 +236,12 @@ measure() {
     fi
 }
 
+# Each build writes a folder of its own, and the outputs are removed only at
+# the end: on ext4 a file created soon after many were deleted costs far more
+# (the inode allocator reads and skips every recently freed inode), so
+# removing one run's output before the next made each run's system time grow.
 build() { # TOOL SIZE RUN
-    local tool=$1 n=$2 run=$3 out="$WORK/out/$2/$1"
+    local tool=$1 n=$2 run=$3 out="$WORK/out/$2/$1-$3"
     if [[ -n "${TIMED_OUT[$tool/$n]:-}" ]]; then
         return
     elif [[ "$tool" == handbook ]]; then
@@ -249,6 +254,14 @@ build() { # TOOL SIZE RUN
     fi
 }
 
+# Outputs an interrupted run left behind; ext4 treats freed inodes as recently
+# deleted for a minute (see build below), so the first build waits that out.
+if [[ -d "$WORK/out" ]]; then
+    say "bench: removing the outputs a run left in $WORK/out, then waiting 60 s"
+    rm -rf "$WORK/out"
+    sync
+    sleep 60
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 # runs SIZE, warmups SIZE: how many builds of each tool at that size.
 runs() { if (($1 >= 100000)); then echo "$RUNS100K"; else echo "$RUNS"; fi; }
@@ -283,7 +296,7 @@ for n in $SIZES; do
         break
     fi
 done
-echo "$runs_line; interleaved; output folder removed and \`sync\` before each run"
+echo "$runs_line; interleaved; each build into a new folder (outputs removed at the end), \`sync\` before each"
 ((PEER_TIMEOUT == 0)) || echo "- a Hugo build is stopped after $PEER_TIMEOUT s (\"> $PEER_TIMEOUT s\"; ≥: as far as it got)"
 [[ -n "$HUGO_NEW" ]] || echo "- no newer Hugo: $HUGO_NEW_WHY"
 echo
@@ -366,6 +379,7 @@ END {
     }
 }' "$RESULTS"
 say "raw measurements: $RESULTS"
+rm -rf "$WORK/out"
 
 if [[ "$RELOAD" != 0 ]]; then
     say "timing save to reload in handbook serve…"
