@@ -223,7 +223,7 @@ impl Bibliography {
 
     /// One source's bibliography entry, rendered on its own (so it never
     /// borrows a neighbour's author as "———").
-    pub(super) fn entry_html(&self, key: &str) -> String {
+    fn entry_html(&self, key: &str) -> String {
         let (Some(entry), Some(print)) = (self.library.get(key), self.fingerprints.get(key)) else {
             return String::new();
         };

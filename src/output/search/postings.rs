@@ -135,10 +135,7 @@ impl Postings {
         }
         debug_assert_eq!(d, self.first + self.lengths.len() as u32, "documents come in order");
         for (term, c) in doc.terms {
-            match self.terms.get_mut(&term) {
-                Some(list) => list.push(d, c),
-                None => self.terms.entry(term).or_default().push(d, c),
-            }
+            self.terms.entry(term).or_default().push(d, c);
         }
         self.lengths.push(doc.lengths);
         self
